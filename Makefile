@@ -1,0 +1,50 @@
+# memberbooks: the commands a newcomer needs. `make help` lists them.
+SHELL := /bin/bash
+PYENV_PY := $(firstword $(wildcard $(HOME)/.pyenv/versions/3.13.*/bin/python3) $(wildcard $(HOME)/.pyenv/versions/3.12.*/bin/python3))
+PYTHON_BOOT ?= $(or $(PYENV_PY),python3)
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: help setup demo test test-postgres check bench clean
+
+help: ## List the commands
+	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 16
+
+$(STAMP): pyproject.toml
+	@$(PYTHON_BOOT) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 12) else "memberbooks needs Python 3.12 or newer; install 3.13 (pyenv install 3.13) or set PYTHON_BOOT")'
+	test -x $(PY) || $(PYTHON_BOOT) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+setup: $(STAMP) ## Create .venv and install memberbooks with its development tools
+
+demo: setup ## Set up, migrate, load the demo association and serve it at http://127.0.0.1:8000
+	$(VENV)/bin/memberbooks migrate --no-input -v0
+	$(VENV)/bin/memberbooks demo load
+	@echo ""
+	@echo "  memberbooks demo: http://$(HOST):$(PORT)/"
+	@$(VENV)/bin/memberbooks demo logins
+	@echo ""
+	$(VENV)/bin/memberbooks runserver $(HOST):$(PORT)
+
+test: setup ## Set up and run the whole test suite (SQLite)
+	$(VENV)/bin/memberbooks makemigrations --check --dry-run -v0
+	$(VENV)/bin/pytest -q
+
+test-postgres: setup ## Run the suite against PostgreSQL (DATABASE_URL, default the local `test` database)
+	DATABASE_URL=$${DATABASE_URL:-postgresql://postgres@127.0.0.1:5432/test} $(VENV)/bin/pytest -q
+
+check: setup ## ruff and mypy
+	$(VENV)/bin/ruff check memberbooks tests bench
+	$(VENV)/bin/ruff format --check memberbooks tests bench
+	$(VENV)/bin/mypy memberbooks
+
+bench: setup ## Run the benchmarks in bench/ (see docs/benchmarks.md)
+	$(PY) bench/run.py
+
+clean: ## Remove the venv and local data
+	rm -rf $(VENV) var

@@ -1,0 +1,4 @@
+"""memberbooks: the QuickBooks interface of a membership management system.
+
+Each concept is its own Django app inside this package; see docs/architecture.md.
+"""

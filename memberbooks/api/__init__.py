@@ -1,0 +1,1 @@
+"""The JSON API: token or session auth, scoped by organisation and role."""

@@ -1,0 +1,1 @@
+"""Events, their fee types, and registrations (which bill through the ledger)."""

@@ -1,0 +1,1 @@
+"""Server-rendered pages: thin callers of the actions in each app."""
