@@ -8,7 +8,7 @@ exact way; Python never sees the cents, only `Decimal`.
 """
 
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -74,7 +74,13 @@ class MoneyFormField(forms.DecimalField):
         super().__init__(**kwargs)
 
 
-class MoneyField(models.BigIntegerField[Decimal | int | str | Combinable, Decimal]):
+if TYPE_CHECKING:
+    _MoneyBase = models.BigIntegerField[Decimal | int | str | Combinable, Decimal]
+else:
+    _MoneyBase = models.BigIntegerField
+
+
+class MoneyField(_MoneyBase):
     """A Decimal amount stored as integer cents.
 
     Integer storage keeps SQLite's SUM exact (its NUMERIC affinity would turn
