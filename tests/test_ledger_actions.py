@@ -19,7 +19,7 @@ from memberbooks.ledger.models import Application, Invoice, Payment
 from memberbooks.ledger.money import MoneyTypeError
 from memberbooks.tenancy.access import Actor
 from memberbooks.tenancy.models import Role
-from tests.books import D, Books
+from tests.books import Books, D
 
 
 def test_invoice_total_is_the_sum_of_rounded_line_amounts(books: Books) -> None:
@@ -122,7 +122,7 @@ def test_cannot_apply_more_than_the_invoice_has_open(books: Books) -> None:
     pat = books.member()
     invoice = books.invoice(pat, "100.00", "2026-01-01")
     books.pay(pat, "60.00", "2026-01-05", (invoice, "60.00"))
-    with pytest.raises(OverApplication, match="open balance of 40.00") as error:
+    with pytest.raises(OverApplication, match=r"open balance of 40\.00") as error:
         books.pay(pat, "50.00", "2026-01-06", (invoice, "50.00"))
     assert error.value.fix == "Apply at most 40.00; the rest stays as member credit."
     assert Payment.objects.count() == 1  # the refused payment was not half-written
@@ -131,7 +131,7 @@ def test_cannot_apply_more_than_the_invoice_has_open(books: Books) -> None:
 def test_cannot_apply_more_than_the_payment(books: Books) -> None:
     pat = books.member()
     a, b = books.invoice(pat, "100.00", "2026-01-01"), books.invoice(pat, "100.00", "2026-01-01")
-    with pytest.raises(OverApplication, match="more than the 120.00 available"):
+    with pytest.raises(OverApplication, match=r"more than the 120\.00 available"):
         books.pay(pat, "120.00", "2026-01-05", (a, "100.00"), (b, "30.00"))
     assert Application.objects.count() == 0
     a.refresh_from_db()
@@ -211,7 +211,7 @@ def test_refund_limits_and_refunded_payment_cannot_be_voided(books: Books) -> No
     pat = books.member()
     invoice = books.invoice(pat, "70.00", "2026-01-01")
     payment = books.pay(pat, "100.00", "2026-01-05", (invoice, "70.00"))
-    with pytest.raises(OverApplication, match="more than the 30.00 unapplied"):
+    with pytest.raises(OverApplication, match=r"more than the 30\.00 unapplied"):
         actions.refund(books.actor, payment, D("30.01"), dt.date(2026, 1, 6), books.bank)
     actions.refund(books.actor, payment, D("30.00"), dt.date(2026, 1, 6), books.bank)
     with pytest.raises(VoidRefused):
