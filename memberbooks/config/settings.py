@@ -6,6 +6,8 @@ a secret key and allowed hosts, and enables the HTTPS-only settings that
 `manage.py check --deploy` looks for.
 """
 
+import os
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -91,6 +93,11 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
         "transaction_mode": "IMMEDIATE",
         "timeout": 20,
+    }
+    # Tests use a file, not shared-cache memory, so concurrent writers wait for the
+    # lock as they do in production instead of failing with "table is locked".
+    DATABASES["default"]["TEST"] = {
+        "NAME": str(Path(tempfile.gettempdir()) / f"memberbooks-test-{os.getpid()}.sqlite3")
     }
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
