@@ -16,7 +16,7 @@ from memberbooks.ledger.drafts import ApplicationDraft
 from memberbooks.ledger.errors import LedgerError
 from memberbooks.ledger.models import Application, Payment
 from memberbooks.tenancy.actions import create_organisation
-from tests.books import D, Books
+from tests.books import Books, D
 
 
 @pytest.mark.django_db(transaction=True)
