@@ -23,11 +23,11 @@ Annotations understood:
 import dataclasses
 import datetime as dt
 import functools
+import json
 import re
 import types
 from decimal import Decimal
-from typing import Annotated, Any, Literal, NewType, Union, get_args, get_origin
-from typing import get_type_hints as _get_type_hints
+from typing import Annotated, Any, Literal, NewType, Union, get_args, get_origin, get_type_hints
 
 from django.db import models
 from django.http import QueryDict
@@ -120,7 +120,7 @@ def fields_of(shape: type) -> tuple[Field, ...]:
 
 @functools.cache
 def _fields_of(shape: type) -> tuple[Field, ...]:
-    hints = _get_type_hints(shape, include_extras=True)
+    hints = get_type_hints(shape, include_extras=True)
     result = []
     for f in dataclasses.fields(shape):
         kind = unwrap(hints[f.name])
@@ -156,6 +156,13 @@ def _json_type(value: object) -> str:
     if isinstance(value, list):
         return "an array"
     return "null" if value is None else "a number"
+
+
+def _shown(value: object) -> str:
+    """A value as it appeared in the JSON (or query string), for messages."""
+    if isinstance(value, Decimal):
+        return format(value, "f")
+    return json.dumps(value, ensure_ascii=False)
 
 
 def _object[S](shape: type[S], data: object, where: str, query: bool) -> S:
@@ -223,7 +230,7 @@ def _money(value: object, where: str) -> Money:
             fix=f'Send it in quotes, "{value}", so no client rounds it through a float.',
         )
     if not isinstance(value, str) or not MONEY_IN.fullmatch(value):
-        raise ApiError.invalid(where, f"{value!r} is not an amount.", fix=MONEY_FIX)
+        raise ApiError.invalid(where, f"{_shown(value)} is not an amount.", fix=MONEY_FIX)
     return Money(Decimal(value))
 
 
@@ -232,7 +239,7 @@ def _quantity(value: object, where: str) -> Quantity:
     if not isinstance(text, str) or not QUANTITY_IN.fullmatch(text) or Decimal(text) <= 0:
         raise ApiError.invalid(
             where,
-            f"{value!r} is not a quantity.",
+            f"{_shown(value)} is not a quantity.",
             fix='Write a positive number as a string, like "1" or "2.5" (at most three decimals). '
             "For a discount or reversal, post a credit memo.",
         )
@@ -246,7 +253,7 @@ def _date(value: object, where: str) -> dt.date:
     except ValueError:
         pass
     raise ApiError.invalid(
-        where, f"{value!r} is not a date.", fix="Write it as YYYY-MM-DD, like 2025-01-31."
+        where, f"{_shown(value)} is not a date.", fix="Write it as YYYY-MM-DD, like 2025-01-31."
     )
 
 
@@ -278,7 +285,7 @@ def _integer(kind: Type, value: object, where: str, query: bool) -> int:
         return value
     span = f" from {bounds.low} to {bounds.high}" if bounds else ""
     raise ApiError.invalid(
-        where, f"{value!r} is not allowed here.", fix=f"Give a whole number{span}."
+        where, f"{_shown(value)} is not allowed here.", fix=f"Give a whole number{span}."
     )
 
 
@@ -286,7 +293,7 @@ def _choice(value: object, where: str, allowed: list[str]) -> str:
     if isinstance(value, str) and value in allowed:
         return value
     raise ApiError.invalid(
-        where, f"{value!r} is not allowed.", fix=f"Use one of: {', '.join(allowed)}."
+        where, f"{_shown(value)} is not allowed.", fix=f"Use one of: {', '.join(allowed)}."
     )
 
 
