@@ -226,3 +226,11 @@ def test_unapply_reopens_the_invoice(books: Books) -> None:
     invoice.refresh_from_db()
     payment.refresh_from_db()
     assert invoice.open_balance == D("40.00") and payment.unapplied == D("40.00")
+
+
+def test_update_member_cannot_blank_every_name(books: Books) -> None:
+    pat = books.member("Lee", "Pat")
+    with pytest.raises(InvalidInput, match="needs a name or a company"):
+        actions.update_member(books.actor, pat, first_name="", last_name="", company="")
+    pat.refresh_from_db()
+    assert (pat.first_name, pat.last_name) == ("Pat", "Lee")

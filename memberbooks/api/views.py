@@ -111,8 +111,7 @@ def _given(body: object, *skip: str) -> dict[str, str]:
 def _documents[D: (ledger.Invoice, ledger.Payment)](
     call: Call, rows: QuerySet[D], query: DocumentQuery
 ) -> QuerySet[D]:
-    """Invoices or payments of the organisation, narrowed by the common filters."""
-    rows = rows.filter(organisation=call.org)
+    """Invoices or payments of the organisation (already scoped), narrowed by the common filters."""
     if query.member is not None:
         rows = rows.filter(member=_member(call, query.member, "member"))
     if query.date_from is not None:
@@ -161,7 +160,7 @@ def update_member(call: Call, member_number: str, body: MemberChanges) -> Member
 @api.get(ORG + "gl-accounts/", query=Paging, page_of=GLAccount)
 def list_gl_accounts(call: Call, query: Paging) -> Page:
     """List the chart of accounts, by number."""
-    rows = ledger.GLAccount.objects.filter(organisation=call.org)
+    rows = queries.gl_accounts(call.org)
     return paginate(call.request, rows, query, present.gl_account)
 
 
@@ -178,7 +177,7 @@ def create_gl_account(call: Call, body: NewGLAccount) -> GLAccount:
 @api.get(ORG + "invoices/", query=InvoiceQuery, page_of=Invoice)
 def list_invoices(call: Call, query: InvoiceQuery) -> Page:
     """List invoices, newest first, filtered by member, date and status."""
-    rows = _documents(call, ledger.Invoice.objects.all(), query)
+    rows = _documents(call, queries.invoices(call.org), query)
     if query.status is not None:
         rows = rows.filter(present.INVOICE_STATUS_FILTERS[query.status])
     return paginate(call.request, present.invoices(rows), query, present.invoice)
@@ -236,7 +235,7 @@ def void_invoice(call: Call, number: str, body: Voiding) -> InvoiceDetail:
 @api.get(ORG + "payments/", query=DocumentQuery, page_of=Payment)
 def list_payments(call: Call, query: DocumentQuery) -> Page:
     """List payments, newest first, filtered by member and date."""
-    rows = _documents(call, ledger.Payment.objects.all(), query)
+    rows = _documents(call, queries.payments(call.org), query)
     return paginate(call.request, present.payments(rows), query, present.payment)
 
 

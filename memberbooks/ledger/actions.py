@@ -191,6 +191,10 @@ def update_member(actor: Actor, member: Member, **values: str) -> Member:
     clean = _member_values(values)
     for key, value in clean.items():
         setattr(member, key, value)
+    if not (member.first_name or member.last_name or member.company):
+        raise InvalidInput(
+            "A member needs a name or a company.", field="last_name", fix="Fill in a name."
+        )
     member.save(update_fields=list(clean))
     return member
 

@@ -29,6 +29,18 @@ def members(organisation: Organisation, search: str = "") -> QuerySet[Member]:
     return queryset
 
 
+def gl_accounts(organisation: Organisation) -> QuerySet[GLAccount]:
+    return GLAccount.objects.filter(organisation=organisation)
+
+
+def invoices(organisation: Organisation) -> QuerySet[Invoice]:
+    return Invoice.objects.filter(organisation=organisation).select_related("member")
+
+
+def payments(organisation: Organisation) -> QuerySet[Payment]:
+    return Payment.objects.filter(organisation=organisation).select_related("member")
+
+
 def member(
     organisation: Organisation, *, pk: int | None = None, number: str | None = None
 ) -> Member:

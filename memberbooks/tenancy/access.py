@@ -54,8 +54,10 @@ def actor_for_token(raw: str) -> Actor | None:
     )
     if token is None:
         return None
-    ApiToken.objects.filter(pk=token.pk).update(last_used_at=timezone.now())
     membership = token.membership
+    if not membership.user.is_active:
+        return None
+    ApiToken.objects.filter(pk=token.pk).update(last_used_at=timezone.now())
     return Actor(membership.organisation, membership.role_enum, membership.user.get_username())
 
 
