@@ -11,12 +11,12 @@ from functools import wraps
 from typing import Any, TypeVar
 
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponseBase
 
 from memberbooks.tenancy.access import Actor, actor_for_user
 from memberbooks.tenancy.models import Role
 
-View = TypeVar("View", bound=Callable[..., HttpResponse])
+View = TypeVar("View", bound=Callable[..., HttpResponseBase])
 
 
 class OrgRequest(HttpRequest):
@@ -29,7 +29,7 @@ def org_page(role: Role = Role.VIEWER) -> Callable[[View], View]:
     def decorate(view: View) -> View:
         @login_required
         @wraps(view)
-        def wrapper(request: HttpRequest, org: str, *args: Any, **kwargs: Any) -> HttpResponse:
+        def wrapper(request: HttpRequest, org: str, *args: Any, **kwargs: Any) -> HttpResponseBase:
             actor = actor_for_user(request.user, org)
             actor.require(role)
             request.actor = actor  # type: ignore[attr-defined]

@@ -1,0 +1,218 @@
+"""Reads that only the pages need: list filters, page-sized balances, events.
+
+Every function takes the organisation (or a row already resolved inside it
+through `ledger.queries`) and never looks a row up by a caller's id across
+organisations.
+"""
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.core.paginator import Paginator
+from django.db.models import Count, F, Q, QuerySet, Sum
+from django.http import Http404
+
+from memberbooks.events.models import Event, FeeType
+from memberbooks.ledger.models import CreditMemo, GLAccount, GLAccountKind, Invoice, Member, Payment
+from memberbooks.ledger.money import ZERO, MoneyField
+from memberbooks.tenancy.models import Organisation
+
+PAGE_SIZE = 50
+
+# --- paging -----------------------------------------------------------------------------------
+
+
+class CountedPaginator(Paginator):  # type: ignore[type-arg]
+    """A paginator told its count, when the page computed it in a query it needed anyway."""
+
+    def __init__(self, object_list: QuerySet, per_page: int, count: int) -> None:  # type: ignore[type-arg]
+        super().__init__(object_list, per_page)
+        self.__dict__["count"] = count  # fills the cached_property, so no second COUNT runs
+
+
+# --- members ----------------------------------------------------------------------------------
+
+
+def balances(member_ids: Iterable[int]) -> dict[int, Decimal]:
+    """What each listed member owes now, net of credit, in three grouped queries.
+
+    Equal to `queries.member_balance` for each member, but for a page of members
+    at once (the member list must not run queries per row).
+    """
+    ids = list(member_ids)
+    result = dict.fromkeys(ids, ZERO)
+    sources: tuple[tuple[QuerySet, object, int], ...] = (  # type: ignore[type-arg]
+        (Invoice.objects.all(), F("total") - F("amount_applied"), 1),
+        (Payment.objects.all(), F("amount") - F("amount_applied") - F("amount_refunded"), -1),
+        (CreditMemo.objects.all(), F("total") - F("amount_applied") - F("amount_refunded"), -1),
+    )
+    for queryset, open_amount, sign in sources:
+        rows = (
+            queryset.filter(member_id__in=ids, voided_on=None)
+            .values("member_id")
+            .annotate(open=Sum(open_amount, output_field=MoneyField()))
+            .values_list("member_id", "open")
+        )
+        for member_id, amount in rows:
+            result[member_id] += sign * (amount or ZERO)
+    return result
+
+
+def open_invoices(member: Member) -> QuerySet[Invoice]:
+    """The member's invoices with something left to pay now, oldest due first."""
+    return Invoice.objects.filter(
+        organisation_id=member.organisation_id,
+        member=member,
+        voided_on=None,
+        amount_applied__lt=F("total"),
+    ).order_by("due_date", "number")
+
+
+def open_credits(member: Member) -> tuple[list[Payment], list[CreditMemo]]:
+    """The member's payments and credit memos with an unapplied rest (their credit)."""
+    payments = Payment.objects.filter(
+        organisation_id=member.organisation_id, member=member, voided_on=None
+    ).filter(amount__gt=F("amount_applied") + F("amount_refunded"))
+    memos = CreditMemo.objects.filter(
+        organisation_id=member.organisation_id, member=member, voided_on=None
+    ).filter(total__gt=F("amount_applied") + F("amount_refunded"))
+    return list(payments.order_by("date")), list(memos.order_by("date"))
+
+
+# --- GL account choices -----------------------------------------------------------------------
+
+LINE_KINDS = (GLAccountKind.INCOME, GLAccountKind.DEFERRED, GLAccountKind.EXPENSE)
+
+
+def account_choices(
+    organisation: Organisation, kinds: Iterable[str]
+) -> list[tuple[str, list[tuple[int, str]]]]:
+    """Active accounts of the given kinds, grouped by kind for a <select> with optgroups."""
+    wanted = list(kinds)
+    accounts = GLAccount.objects.filter(organisation=organisation, active=True, kind__in=wanted)
+    groups: dict[str, list[tuple[int, str]]] = {kind: [] for kind in wanted}
+    for account in accounts:
+        groups[account.kind].append((account.pk, f"{account.number} {account.name}"))
+    labels = dict(GLAccountKind.choices)
+    return [(str(labels[kind]), options) for kind, options in groups.items() if options]
+
+
+# --- billing lists ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class BillingFilter:
+    date_from: dt.date | None = None
+    date_to: dt.date | None = None
+    member: Member | None = None
+    source: str = ""
+    status: str = ""
+
+
+def _dated(queryset: QuerySet, flt: BillingFilter) -> QuerySet:  # type: ignore[type-arg]
+    if flt.date_from:
+        queryset = queryset.filter(date__gte=flt.date_from)
+    if flt.date_to:
+        queryset = queryset.filter(date__lte=flt.date_to)
+    if flt.member is not None:
+        queryset = queryset.filter(member=flt.member)
+    return queryset
+
+
+def invoices(organisation: Organisation, flt: BillingFilter) -> QuerySet[Invoice]:
+    queryset = _dated(Invoice.objects.filter(organisation=organisation), flt)
+    if flt.source:
+        queryset = queryset.filter(source=flt.source)
+    if flt.status == "open":
+        queryset = queryset.filter(voided_on=None, amount_applied__lt=F("total"))
+    elif flt.status == "paid":
+        queryset = queryset.filter(voided_on=None, amount_applied=F("total"))
+    elif flt.status == "void":
+        queryset = queryset.exclude(voided_on=None)
+    return queryset.select_related("member").order_by("-date", "-number")
+
+
+def _by_rest(queryset: QuerySet, total: str, status: str) -> QuerySet:  # type: ignore[type-arg]
+    """Filter payments or credit memos: open = some left unapplied, paid = all used."""
+    used = F("amount_applied") + F("amount_refunded")
+    if status == "open":
+        return queryset.filter(voided_on=None, **{f"{total}__gt": used})
+    if status == "paid":
+        return queryset.filter(voided_on=None, **{total: used})
+    if status == "void":
+        return queryset.exclude(voided_on=None)
+    return queryset
+
+
+def payments(organisation: Organisation, flt: BillingFilter) -> QuerySet[Payment]:
+    queryset = _dated(Payment.objects.filter(organisation=organisation), flt)
+    queryset = _by_rest(queryset, "amount", flt.status)
+    return queryset.select_related("member").order_by("-date", "-number")
+
+
+def credit_memos(organisation: Organisation, flt: BillingFilter) -> QuerySet[CreditMemo]:
+    queryset = _dated(CreditMemo.objects.filter(organisation=organisation), flt)
+    queryset = _by_rest(queryset, "total", flt.status)
+    return queryset.select_related("member").order_by("-date", "-number")
+
+
+@dataclass(frozen=True)
+class Summary:
+    count: int
+    amount: Decimal
+    rest: Decimal
+
+
+def summary(queryset: QuerySet, amount: str, rest: Any) -> Summary:  # type: ignore[type-arg]
+    """Count, sum and open rest (voids left out) of a filtered list, in one query.
+
+    The count doubles as the paginator's, so the list runs no second COUNT.
+    """
+    live = Q(voided_on=None)
+    found = queryset.order_by().aggregate(
+        n=Count("pk"),
+        sum_amount=Sum(amount, filter=live, output_field=MoneyField()),
+        sum_rest=Sum(rest, filter=live, output_field=MoneyField()),
+    )
+    return Summary(found["n"], found["sum_amount"] or ZERO, found["sum_rest"] or ZERO)
+
+
+# --- events -----------------------------------------------------------------------------------
+
+
+def events(organisation: Organisation) -> QuerySet[Event]:
+    """Events with their registration count and amount billed (events are few)."""
+    return Event.objects.filter(organisation=organisation).annotate(
+        registration_count=Count("registrations"),
+        billed=Sum("registrations__invoice__total"),
+    )
+
+
+def event(organisation: Organisation, pk: int) -> Event:
+    """The organisation's event, or 404: another organisation's event does not exist here."""
+    found = Event.objects.filter(organisation=organisation, pk=pk).first()
+    if found is None:
+        raise Http404("No such event")
+    return found
+
+
+def fee_types(event: Event, *, active_only: bool = False) -> QuerySet[FeeType]:
+    queryset = event.fee_types.select_related("gl_account")
+    return queryset.filter(active=True) if active_only else queryset
+
+
+def status_label(document: Invoice | Payment | CreditMemo) -> str:
+    """A document's state in a word or two, as the lists and CSVs show it."""
+    if document.is_voided:
+        return "Void"
+    if isinstance(document, Invoice):
+        if document.amount_applied == document.total:
+            return "Paid"
+        return "Partly paid" if document.amount_applied else "Open"
+    if document.unapplied == ZERO:
+        return "Refunded" if document.amount_applied == ZERO else "Applied"
+    used = document.amount_applied + document.amount_refunded
+    return "Partly applied" if used else "Unapplied"
