@@ -1,10 +1,18 @@
 """Shared fixtures: organisations with a chart of accounts, built through the real actions."""
 
+from typing import Any
+
 import pytest
 
 from memberbooks.tenancy.actions import create_organisation
 from memberbooks.tenancy.models import Organisation
 from tests.books import Books
+
+
+@pytest.fixture(autouse=True)
+def fast_passwords(settings: Any) -> None:
+    """Tests make users by the dozen; production's slow password hash would only slow them down."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture

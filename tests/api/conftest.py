@@ -35,12 +35,6 @@ from tests.books import Books, D
 API = "/api/v1/"
 
 
-@pytest.fixture(autouse=True)
-def fast_passwords(settings: Any) -> None:
-    """Users here are made by the dozen; a slow password hash would only slow the tests."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @dataclass
 class Reply:
     status: int
