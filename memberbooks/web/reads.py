@@ -16,7 +16,8 @@ from django.db.models import Count, F, Q, QuerySet, Sum
 from django.http import Http404
 
 from memberbooks.events.models import Event, FeeType
-from memberbooks.ledger.models import CreditMemo, GLAccount, GLAccountKind, Invoice, Member, Payment
+from memberbooks.ledger import queries
+from memberbooks.ledger.models import CreditMemo, GLAccountKind, Invoice, Member, Payment
 from memberbooks.ledger.money import ZERO, MoneyField
 from memberbooks.tenancy.models import Organisation
 
@@ -92,7 +93,7 @@ def account_choices(
 ) -> list[tuple[str, list[tuple[int, str]]]]:
     """Active accounts of the given kinds, grouped by kind for a <select> with optgroups."""
     wanted = list(kinds)
-    accounts = GLAccount.objects.filter(organisation=organisation, active=True, kind__in=wanted)
+    accounts = queries.gl_accounts(organisation).filter(active=True, kind__in=wanted)
     groups: dict[str, list[tuple[int, str]]] = {kind: [] for kind in wanted}
     for account in accounts:
         groups[account.kind].append((account.pk, f"{account.number} {account.name}"))
@@ -123,7 +124,7 @@ def _dated(queryset: QuerySet, flt: BillingFilter) -> QuerySet:  # type: ignore[
 
 
 def invoices(organisation: Organisation, flt: BillingFilter) -> QuerySet[Invoice]:
-    queryset = _dated(Invoice.objects.filter(organisation=organisation), flt)
+    queryset = _dated(queries.invoices(organisation), flt)
     if flt.source:
         queryset = queryset.filter(source=flt.source)
     if flt.status == "open":
@@ -132,7 +133,7 @@ def invoices(organisation: Organisation, flt: BillingFilter) -> QuerySet[Invoice
         queryset = queryset.filter(voided_on=None, amount_applied=F("total"))
     elif flt.status == "void":
         queryset = queryset.exclude(voided_on=None)
-    return queryset.select_related("member").order_by("-date", "-number")
+    return queryset.order_by("-date", "-number")
 
 
 def _by_rest(queryset: QuerySet, total: str, status: str) -> QuerySet:  # type: ignore[type-arg]
@@ -148,9 +149,8 @@ def _by_rest(queryset: QuerySet, total: str, status: str) -> QuerySet:  # type: 
 
 
 def payments(organisation: Organisation, flt: BillingFilter) -> QuerySet[Payment]:
-    queryset = _dated(Payment.objects.filter(organisation=organisation), flt)
-    queryset = _by_rest(queryset, "amount", flt.status)
-    return queryset.select_related("member").order_by("-date", "-number")
+    queryset = _by_rest(_dated(queries.payments(organisation), flt), "amount", flt.status)
+    return queryset.order_by("-date", "-number")
 
 
 def credit_memos(organisation: Organisation, flt: BillingFilter) -> QuerySet[CreditMemo]:
@@ -162,15 +162,19 @@ def credit_memos(organisation: Organisation, flt: BillingFilter) -> QuerySet[Cre
 @dataclass(frozen=True)
 class Summary:
     count: int
-    amount: Decimal
-    rest: Decimal
+    amount: Decimal | None
+    rest: Decimal | None
 
 
-def summary(queryset: QuerySet, amount: str, rest: Any) -> Summary:  # type: ignore[type-arg]
-    """Count, sum and open rest (voids left out) of a filtered list, in one query.
+def summary(queryset: QuerySet, amount: str, rest: Any, *, sums: bool) -> Summary:  # type: ignore[type-arg]
+    """Count of a filtered list and, when `sums`, its total and open rest (voids left out).
 
-    The count doubles as the paginator's, so the list runs no second COUNT.
+    The count doubles as the paginator's, so the list runs no second COUNT. The sums read
+    every matching row, so the page asks for them only once the list is filtered: over all
+    of a large organisation's invoices they cost far more than the page itself.
     """
+    if not sums:
+        return Summary(queryset.count(), None, None)
     live = Q(voided_on=None)
     found = queryset.order_by().aggregate(
         n=Count("pk"),

@@ -4,6 +4,9 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
+from memberbooks.tenancy.actions import add_user, create_organisation
+from memberbooks.tenancy.models import Role
+from tests.books import Books
 from tests.web.conftest import Ledger, body
 
 
@@ -69,3 +72,32 @@ def test_pages_ask_anonymous_users_to_log_in(client: Client, ledger: Ledger, nam
     response = client.get(reverse(name, args=[ledger.books.org.slug]))
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("login"))
+
+
+def test_empty_pages_say_what_to_do_next(bookkeeper: Client, books: Books) -> None:
+    org = books.org.slug
+    expected = {
+        "members": "No members yet.",
+        "aging": "Nothing is owed or in credit as of",
+        "events": "No events yet.",
+    }
+    for name, text in expected.items():
+        assert text in bookkeeper.get(reverse(name, args=[org])).content.decode(), name
+
+
+def test_a_bad_as_of_date_is_explained_and_today_shown(viewer: Client, ledger: Ledger) -> None:
+    page = viewer.get(reverse("aging", args=[ledger.books.org.slug]), {"as_of": "30/06/2026"})
+    assert page.status_code == 200
+    assert "is not a date; showing today. Write it as YYYY-MM-DD." in page.content.decode()
+
+
+def test_home_lists_every_organisation_of_the_user(client: Client, books: Books) -> None:
+    second = create_organisation("zeta", "Zeta Society")
+    user = add_user(books.org, "multi", "pw-123456789", Role.VIEWER)
+    add_user(second, "multi", "pw-123456789", Role.BOOKKEEPER)
+    client.force_login(user)
+    page = client.get(reverse("home")).content.decode()
+    assert page.index("Acme Association") < page.index("Zeta Society")
+    only_one = add_user(books.org, "single", "pw-123456789", Role.VIEWER)
+    client.force_login(only_one)
+    assert client.get(reverse("home"))["Location"] == reverse("aging", args=[books.org.slug])

@@ -1,5 +1,6 @@
 """The AR aging report as of a date, its CSV, and the drill-down to one member's open items."""
 
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -24,10 +25,27 @@ BUCKET_LABELS = {
 }
 
 
-def _bars(report: AgingReport) -> list[dict[str, Any]]:
+@dataclass(frozen=True)
+class Totals:
+    """The report's totals, each summed once (the report's properties re-add every row)."""
+
+    buckets: dict[str, Decimal]
+    total: Decimal
+    credit: Decimal
+
+    @property
+    def net(self) -> Decimal:
+        return self.total - self.credit
+
+    @classmethod
+    def of(cls, report: AgingReport) -> "Totals":
+        buckets = report.buckets
+        return cls(buckets, sum(buckets.values(), ZERO), report.credit)
+
+
+def _bars(totals: Totals) -> list[dict[str, Any]]:
     """Bucket totals with their width in percent of the largest, for the CSS bar chart."""
-    totals = report.buckets
-    largest = max(totals.values(), default=ZERO)
+    largest = max(totals.buckets.values(), default=ZERO)
     return [
         {
             "key": key,
@@ -35,7 +53,7 @@ def _bars(report: AgingReport) -> list[dict[str, Any]]:
             "amount": amount,
             "percent": int(amount * 100 / largest) if largest > 0 else 0,
         }
-        for key, amount in totals.items()
+        for key, amount in totals.buckets.items()
     ]
 
 
@@ -44,6 +62,7 @@ def _bars(report: AgingReport) -> list[dict[str, Any]]:
 def aging_report(request: HttpRequest, org: str) -> HttpResponse:
     as_of, error = as_of_date(request.GET.get("as_of"))
     report = aging(actor(request).organisation, as_of)
+    totals = Totals.of(report)
     return page(
         request,
         "aging.html",
@@ -51,9 +70,9 @@ def aging_report(request: HttpRequest, org: str) -> HttpResponse:
         {
             "as_of": as_of,
             "as_of_error": error,
-            "report": report,
+            "totals": totals,
             "bucket_labels": BUCKET_LABELS,
-            "bars": _bars(report),
+            "bars": _bars(totals),
             "page_obj": paginate(request, report.rows, ROWS_PER_PAGE),
         },
     )
@@ -97,8 +116,9 @@ def aging_csv_rows(report: AgingReport) -> list[tuple[Cell, ...]]:
         )
         for row in report.rows
     ]
-    buckets: list[Decimal] = [report.buckets[b] for b in BUCKETS]
-    rows.append(("", "Total", *buckets, report.total, report.credit, report.net))
+    totals = Totals.of(report)
+    buckets = [totals.buckets[b] for b in BUCKETS]
+    rows.append(("", "Total", *buckets, totals.total, totals.credit, totals.net))
     return rows
 
 

@@ -183,15 +183,16 @@ def _filters(request: HttpRequest) -> tuple[Tab, BillingFilterForm, BillingFilte
 @require_GET
 def billing(request: HttpRequest, org: str) -> HttpResponse:
     tab, form, flt = _filters(request)
-    context: dict[str, Any] = {"tabs": TABS.values(), "tab": tab, "form": form}
+    context: dict[str, Any] = {"tabs": TABS.values(), "tab": tab, "form": form, "page_obj": None}
     if flt is not None:
         rows = tab.rows(actor(request).organisation, flt)
-        totals = reads.summary(rows, tab.amount, tab.rest)
+        filtered = flt != BillingFilter()
+        totals = reads.summary(rows, tab.amount, tab.rest, sums=filtered)
         paginator = CountedPaginator(rows, reads.PAGE_SIZE, totals.count)
         context.update(
             page_obj=paginator.get_page(request.GET.get("page")),
             totals=totals,
-            filtered=any(request.GET.get(name) for name in form.fields),
+            filtered=filtered,
         )
     return page(request, "billing.html", "billing", context)
 
@@ -202,7 +203,10 @@ def billing_csv(request: HttpRequest, org: str) -> HttpResponseBase:
     tab, form, flt = _filters(request)
     if flt is None:  # show the filter errors on the page instead of a wrong file
         return page(
-            request, "billing.html", "billing", {"tabs": TABS.values(), "tab": tab, "form": form}
+            request,
+            "billing.html",
+            "billing",
+            {"tabs": TABS.values(), "tab": tab, "form": form, "page_obj": None},
         )
     rows = tab.rows(actor(request).organisation, flt).iterator(chunk_size=2000)
     return csv_response(f"{tab.key}-{org}.csv", tab.header, (tab.csv_row(row) for row in rows))

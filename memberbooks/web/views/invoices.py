@@ -83,6 +83,8 @@ def _document_form(
     context: dict[str, Any] = {"form": form, "formset": formset, "kind": kind}
     if kind == "invoice":
         live_member_input(form, request, "member-hint", "#member-hint")
+        balance = queries.member_balance(member) if member else None
+        context.update(member=member, number=number, balance=balance)
     else:
         live_member_input(form, request, "member-open-invoices", "#open-invoices")
         context.update(

@@ -134,8 +134,7 @@ def _source_page(
 ) -> HttpResponse:
     """The payment or credit memo page; `bound` replaces a blank form by one with errors."""
     deposit = _deposit_accounts(request)
-    applications = source.applications.select_related("invoice")
-    live_ids = [app.pk for app in applications if app.is_live]
+    applications = list(source.applications.select_related("invoice"))
     forms: dict[str, PageForm] = {
         "apply_form": ApplyForm(),
         "void_form": VoidForm(),
@@ -152,7 +151,7 @@ def _source_page(
             "doc": source,
             "status": reads.status_label(source),
             "applications": applications,
-            "has_live_applications": bool(live_ids),
+            "has_live_applications": any(app.is_live for app in applications),
             "unapply_form": unapply_form,
             "unapply_blank": UnapplyForm(),
             "refunds": source.refunds.select_related("paid_from"),
