@@ -188,10 +188,13 @@ def summary(queryset: QuerySet, amount: str, rest: Any, *, sums: bool) -> Summar
 
 
 def events(organisation: Organisation) -> QuerySet[Event]:
-    """Events with their registration count and amount billed (events are few)."""
+    """Events with their registration count and amount billed, voids left out (events are few)."""
     return Event.objects.filter(organisation=organisation).annotate(
         registration_count=Count("registrations"),
-        billed=Sum("registrations__invoice__total"),
+        billed=Sum(
+            "registrations__invoice__total",
+            filter=Q(registrations__invoice__voided_on=None),
+        ),
     )
 
 

@@ -94,7 +94,22 @@ def test_adding_a_line_without_javascript_keeps_what_was_typed(
     page = response.content.decode()
     assert 'name="lines-1-unit_price"' in page  # a second line appeared
     assert 'value="10.00"' in page
+    assert "This field is required." not in page  # not saving yet, so no nagging
     assert not Invoice.objects.filter(date=dt.date(2026, 7, 1)).exists()
+
+
+def test_showing_open_invoices_without_javascript_writes_nothing(
+    bookkeeper: Client, ledger: Ledger
+) -> None:
+    before = Payment.objects.count()
+    response = bookkeeper.post(
+        url(ledger, "payment-new"), {"member_number": "M0001", "amount": "", "_load": "1"}
+    )
+    page = response.content.decode()
+    assert f'name="apply-{ledger.ann_dues.pk}"' in page
+    assert f'name="apply-{ledger.ann_event.pk}"' in page
+    assert "This field is required." not in page
+    assert Payment.objects.count() == before
 
 
 def test_the_htmx_line_row_comes_with_the_new_form_count(

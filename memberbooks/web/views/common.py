@@ -52,6 +52,20 @@ def paginate(request: HttpRequest, items: Any, per_page: int = 50) -> Page:  # t
     return Paginator(items, per_page).get_page(request.GET.get("page"))
 
 
+def entry_form[F: PageForm](
+    form_class: type[F], request: HttpRequest, *, saving: bool, **kwargs: Any
+) -> F:
+    """The form of a new document: bound when saving; otherwise showing what was typed.
+
+    "Add a line" and "Show open invoices" post the form without saving it; binding it then
+    would greet the person with "This field is required" for fields they have not reached.
+    """
+    initial = {"member_number": request.GET.get("member", "")}
+    if request.method == "POST" and not saving:
+        initial |= request.POST.dict()
+    return form_class(request.POST if saving else None, initial=initial, **kwargs)
+
+
 def application_drafts(request: HttpRequest) -> list[ApplicationDraft]:
     """The posted `apply-<invoice id>` amounts, each invoice resolved inside the organisation.
 

@@ -18,7 +18,7 @@ from memberbooks.web import reads
 from memberbooks.web.access import org_page
 from memberbooks.web.csv_export import csv_response
 from memberbooks.web.forms import EventForm, FeeTypeForm, PageForm, RegisterForm
-from memberbooks.web.views.common import actor, attempt, page, paginate
+from memberbooks.web.views.common import actor, attempt, live_member_input, page, paginate
 
 SECTION = "events"
 
@@ -77,6 +77,7 @@ def _event_page(request: HttpRequest, event: Event, **bound: PageForm) -> HttpRe
         "fee_type_form": FeeTypeForm(accounts=income),
         **bound,
     }
+    live_member_input(context["register_form"], request, "member-hint", "#register-hint")
     return page(request, "event_detail.html", SECTION, context)
 
 

@@ -32,6 +32,7 @@ from memberbooks.web.views.common import (
     actor,
     application_drafts,
     attempt,
+    entry_form,
     find_member,
     live_member_input,
     or_404,
@@ -96,17 +97,18 @@ def _document_form(
     return page(request, "document_form.html", SECTION, context)
 
 
-def _wants_save(request: HttpRequest) -> bool:
-    return request.method == "POST" and "add_line" not in request.POST
+def _saving(request: HttpRequest) -> bool:
+    """A POST saves, unless it only asked for another line or the member's open invoices."""
+    return request.method == "POST" and not {"add_line", "_load"} & set(request.POST)
 
 
 @org_page(Role.BOOKKEEPER)
 def invoice_new(request: HttpRequest, org: str) -> HttpResponse:
     who = actor(request)
-    initial = {"member_number": request.GET.get("member", "")}
-    form = InvoiceForm(request.POST or None, initial=initial)
+    saving = _saving(request)
+    form = entry_form(InvoiceForm, request, saving=saving)
     formset = _line_formset(request, who)
-    if _wants_save(request) and form.is_valid() and formset.is_valid():
+    if saving and form.is_valid() and formset.is_valid():
         data = form.cleaned_data
 
         def post() -> Invoice:
@@ -132,15 +134,10 @@ def invoice_new(request: HttpRequest, org: str) -> HttpResponse:
 @org_page(Role.BOOKKEEPER)
 def creditmemo_new(request: HttpRequest, org: str) -> HttpResponse:
     who = actor(request)
-    initial = {"member_number": request.GET.get("member", "")}
-    form = CreditMemoForm(request.POST or None, initial=initial)
+    saving = _saving(request)
+    form = entry_form(CreditMemoForm, request, saving=saving)
     formset = _line_formset(request, who)
-    if (
-        _wants_save(request)
-        and "_load" not in request.POST
-        and form.is_valid()
-        and formset.is_valid()
-    ):
+    if saving and form.is_valid() and formset.is_valid():
         data = form.cleaned_data
 
         def post() -> CreditMemo:

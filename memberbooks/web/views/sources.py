@@ -23,6 +23,7 @@ from memberbooks.web import reads
 from memberbooks.web.access import org_page
 from memberbooks.web.forms import (
     ApplyForm,
+    Choices,
     PageForm,
     PaymentForm,
     RefundForm,
@@ -33,6 +34,7 @@ from memberbooks.web.views.common import (
     actor,
     application_drafts,
     attempt,
+    entry_form,
     find_member,
     live_member_input,
     or_404,
@@ -69,7 +71,7 @@ KINDS = {
 }
 
 
-def _deposit_accounts(request: HttpRequest) -> Any:
+def _deposit_accounts(request: HttpRequest) -> Choices:
     return reads.account_choices(actor(request).organisation, [GLAccountKind.DEPOSIT])
 
 
@@ -79,13 +81,10 @@ def _deposit_accounts(request: HttpRequest) -> Any:
 @org_page(Role.BOOKKEEPER)
 def payment_new(request: HttpRequest, org: str) -> HttpResponse:
     who = actor(request)
-    data = request.POST if request.method == "POST" else None
-    form = PaymentForm(
-        data,
-        initial={"member_number": request.GET.get("member", "")},
-        deposit_accounts=_deposit_accounts(request),
-    )
-    if data is not None and "_load" not in data and form.is_valid():
+    saving = request.method == "POST" and "_load" not in request.POST
+    deposit = _deposit_accounts(request)
+    form = entry_form(PaymentForm, request, saving=saving, deposit_accounts=deposit)
+    if saving and form.is_valid():
         clean = form.cleaned_data
 
         def record() -> Payment:
@@ -121,7 +120,7 @@ def payment_new(request: HttpRequest, org: str) -> HttpResponse:
             "number": number,
             "apply_invoices": list(reads.open_invoices(member)) if member else [],
             "amounts": posted_amounts(request),
-            "has_deposit_accounts": bool(form.fields["deposit_account"].choices[1:]),  # type: ignore[attr-defined]
+            "has_deposit_accounts": bool(deposit),
         },
     )
 
