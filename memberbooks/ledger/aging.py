@@ -20,6 +20,7 @@ and fast on SQLite and PostgreSQL alike.
 import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import cached_property
 
 from django.db import connection
 
@@ -49,18 +50,20 @@ class AgingRow:
 
 @dataclass
 class AgingReport:
+    """The report; its totals are summed once, on first use (rows are not changed after)."""
+
     as_of: dt.date
     rows: list[AgingRow]
 
-    @property
+    @cached_property
     def buckets(self) -> dict[str, Decimal]:
         return {name: sum((row.buckets[name] for row in self.rows), ZERO) for name in BUCKETS}
 
-    @property
+    @cached_property
     def total(self) -> Decimal:
         return sum((row.total for row in self.rows), ZERO)
 
-    @property
+    @cached_property
     def credit(self) -> Decimal:
         return sum((row.credit for row in self.rows), ZERO)
 

@@ -13,9 +13,7 @@ from typing import Any
 
 from django.core.paginator import Paginator
 from django.db.models import Count, F, Q, QuerySet, Sum
-from django.http import Http404
 
-from memberbooks.events.models import Event, FeeType
 from memberbooks.ledger import queries
 from memberbooks.ledger.models import CreditMemo, GLAccountKind, Invoice, Member, Payment
 from memberbooks.ledger.money import ZERO, MoneyField
@@ -182,33 +180,6 @@ def summary(queryset: QuerySet, amount: str, rest: Any, *, sums: bool) -> Summar
         sum_rest=Sum(rest, filter=live, output_field=MoneyField()),
     )
     return Summary(found["n"], found["sum_amount"] or ZERO, found["sum_rest"] or ZERO)
-
-
-# --- events -----------------------------------------------------------------------------------
-
-
-def events(organisation: Organisation) -> QuerySet[Event]:
-    """Events with their registration count and amount billed, voids left out (events are few)."""
-    return Event.objects.filter(organisation=organisation).annotate(
-        registration_count=Count("registrations"),
-        billed=Sum(
-            "registrations__invoice__total",
-            filter=Q(registrations__invoice__voided_on=None),
-        ),
-    )
-
-
-def event(organisation: Organisation, pk: int) -> Event:
-    """The organisation's event, or 404: another organisation's event does not exist here."""
-    found = Event.objects.filter(organisation=organisation, pk=pk).first()
-    if found is None:
-        raise Http404("No such event")
-    return found
-
-
-def fee_types(event: Event, *, active_only: bool = False) -> QuerySet[FeeType]:
-    queryset = event.fee_types.select_related("gl_account")
-    return queryset.filter(active=True) if active_only else queryset
 
 
 def status_label(document: Invoice | Payment | CreditMemo) -> str:

@@ -9,6 +9,7 @@ from django.shortcuts import redirect
 from django.views.decorators.http import require_GET, require_POST
 
 from memberbooks.events import actions as event_actions
+from memberbooks.events import queries as event_queries
 from memberbooks.events.models import Event, FeeType, Registration
 from memberbooks.ledger import queries
 from memberbooks.ledger.errors import NotFound
@@ -18,7 +19,7 @@ from memberbooks.web import reads
 from memberbooks.web.access import org_page
 from memberbooks.web.csv_export import csv_response
 from memberbooks.web.forms import EventForm, FeeTypeForm, PageForm, RegisterForm
-from memberbooks.web.views.common import actor, attempt, live_member_input, page, paginate
+from memberbooks.web.views.common import actor, attempt, live_member_input, or_404, page, paginate
 
 SECTION = "events"
 
@@ -28,7 +29,7 @@ def _events_page(request: HttpRequest, form: EventForm | None = None) -> HttpRes
         request,
         "events.html",
         SECTION,
-        {"events": reads.events(actor(request).organisation), "form": form or EventForm()},
+        {"events": event_queries.events(actor(request).organisation), "form": form or EventForm()},
     )
 
 
@@ -60,7 +61,7 @@ def event_new(request: HttpRequest, org: str) -> HttpResponse:
 def _fee_type_choices(event: Event) -> list[tuple[int, str]]:
     return [
         (fee.pk, f"{fee.name} ({fee.price:,.2f})")
-        for fee in reads.fee_types(event, active_only=True)
+        for fee in event_queries.fee_types(event, active_only=True)
     ]
 
 
@@ -71,7 +72,7 @@ def _event_page(request: HttpRequest, event: Event, **bound: PageForm) -> HttpRe
     registrations = event.registrations.select_related("member", "fee_type", "invoice", "payment")
     context: dict[str, Any] = {
         "event": event,
-        "fee_types": reads.fee_types(event),
+        "fee_types": event_queries.fee_types(event),
         "page_obj": paginate(request, registrations),
         "register_form": RegisterForm(fee_types=_fee_type_choices(event), deposit_accounts=deposit),
         "fee_type_form": FeeTypeForm(accounts=income),
@@ -84,12 +85,12 @@ def _event_page(request: HttpRequest, event: Event, **bound: PageForm) -> HttpRe
 @org_page()
 @require_GET
 def event_detail(request: HttpRequest, org: str, pk: int) -> HttpResponse:
-    return _event_page(request, reads.event(actor(request).organisation, pk))
+    return _event_page(request, or_404(event_queries.event, actor(request).organisation, pk))
 
 
 def _fee_type(event: Event, pk: int) -> FeeType:
     """The event's own fee type; an id from another event or organisation is not found."""
-    found = reads.fee_types(event).filter(pk=pk).first()
+    found = event_queries.fee_types(event).filter(pk=pk).first()
     if found is None:
         raise NotFound("No such fee type for this event.", field="fee_type")
     return found
@@ -99,7 +100,7 @@ def _fee_type(event: Event, pk: int) -> FeeType:
 @require_POST
 def event_register(request: HttpRequest, org: str, pk: int) -> HttpResponse:
     who = actor(request)
-    event = reads.event(who.organisation, pk)
+    event = or_404(event_queries.event, who.organisation, pk)
     deposit = reads.account_choices(who.organisation, [GLAccountKind.DEPOSIT])
     form = RegisterForm(request.POST, fee_types=_fee_type_choices(event), deposit_accounts=deposit)
     if form.is_valid():
@@ -142,7 +143,7 @@ def event_register(request: HttpRequest, org: str, pk: int) -> HttpResponse:
 @require_POST
 def event_fee_type(request: HttpRequest, org: str, pk: int) -> HttpResponse:
     who = actor(request)
-    event = reads.event(who.organisation, pk)
+    event = or_404(event_queries.event, who.organisation, pk)
     form = FeeTypeForm(
         request.POST, accounts=reads.account_choices(who.organisation, reads.LINE_KINDS)
     )
@@ -167,7 +168,7 @@ def event_fee_type(request: HttpRequest, org: str, pk: int) -> HttpResponse:
 @org_page()
 @require_GET
 def event_csv(request: HttpRequest, org: str, pk: int) -> StreamingHttpResponse:
-    event = reads.event(actor(request).organisation, pk)
+    event = or_404(event_queries.event, actor(request).organisation, pk)
     registrations = event.registrations.select_related("member", "fee_type", "invoice", "payment")
     return csv_response(
         f"registrations-{org}-{event.pk}.csv",
