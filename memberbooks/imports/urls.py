@@ -2,4 +2,9 @@
 
 from django.urls import path
 
-urlpatterns: list[object] = []
+from memberbooks.imports import views
+
+urlpatterns = [
+    path("", views.import_page, name="import"),
+    path("confirm/", views.import_confirm, name="import-confirm"),
+]

@@ -1,0 +1,449 @@
+"""Checks across rows and against the database; each kind ends with a plan to write.
+
+A checker takes the parsed rows in file order (`add`), then looks up what the
+file refers to with a few queries per thousand numbers, never one per row
+(`finish`). It reports every problem to the error list and returns the plan
+the writer would carry out.
+
+- Rows with the same invoice number (payment reference) form one invoice
+  (payment). They must be on adjacent rows and agree on the header fields; the
+  same number again after another document is a duplicate.
+- Numbers must be new: not twice in the file, not already in the database.
+- Members and GL accounts must exist in the organisation, and a GL account
+  must be of the right kind (lines: income, deferred or expense; payments:
+  deposit) and active.
+- Applications must go to an open invoice of the payment's member; a payment
+  may not apply more than its amount, and the payments of one file together
+  may not apply more than an invoice's open balance.
+"""
+
+import datetime as dt
+from collections.abc import Iterable
+
+from memberbooks.imports.errors import ErrorList
+from memberbooks.imports.lookups import (
+    DEPOSIT_KINDS,
+    LINE_KINDS,
+    accounts_by_number,
+    check_account,
+    chunks,
+    members_by_number,
+    taken_numbers,
+    unknown_invoice,
+    unknown_member,
+)
+from memberbooks.imports.plans import (
+    ApplicationRow,
+    InvoiceGroup,
+    InvoicePlan,
+    Line,
+    PaymentGroup,
+    PaymentPlan,
+    RowsPlan,
+)
+from memberbooks.imports.schema import GLAccountRow, InvoiceLineRow, MemberRow, PaymentRow
+from memberbooks.ledger.actions import MAX_AMOUNT
+from memberbooks.ledger.models import GLAccount, Invoice, Member, Payment
+from memberbooks.ledger.money import ZERO, line_amount
+from memberbooks.tenancy.models import Organisation
+
+
+class GLAccountChecker:
+    def __init__(self, organisation: Organisation, errors: ErrorList) -> None:
+        self.organisation, self.errors = organisation, errors
+        self.rows: list[GLAccountRow] = []
+        self.seen: dict[str, int] = {}
+
+    def add(self, row: GLAccountRow) -> None:
+        if row.number in self.seen:
+            self.errors.add(
+                row.row,
+                "number",
+                row.number,
+                f"GL account {row.number} is already on row {self.seen[row.number]}; list each account once.",
+            )
+            return
+        self.seen[row.number] = row.row
+        self.rows.append(row)
+
+    def add_failed(self, row: int, values: dict[str, str]) -> None:
+        """A row that failed its own checks: nothing here refers to other rows."""
+
+    def finish(self) -> RowsPlan[GLAccountRow]:
+        existing = accounts_by_number(self.organisation)
+        for row in self.rows:
+            if row.number in existing:
+                self.errors.add(
+                    row.row,
+                    "number",
+                    row.number,
+                    f"GL account {row.number} ({existing[row.number].name}) is already in "
+                    f"{self.organisation.name}; leave the row out, or use another number.",
+                )
+        return RowsPlan("gl-accounts", self.rows)
+
+
+class MemberChecker:
+    def __init__(self, organisation: Organisation, errors: ErrorList) -> None:
+        self.organisation, self.errors = organisation, errors
+        self.rows: list[MemberRow] = []
+        self.seen: dict[str, int] = {}
+
+    def add(self, row: MemberRow) -> None:
+        if row.member_number in self.seen:
+            self.errors.add(
+                row.row,
+                "member_number",
+                row.member_number,
+                f"Member number {row.member_number} is already on row {self.seen[row.member_number]}; "
+                "list each member once.",
+            )
+            return
+        self.seen[row.member_number] = row.row
+        self.rows.append(row)
+
+    def add_failed(self, row: int, values: dict[str, str]) -> None:
+        """A row that failed its own checks: nothing here refers to other rows."""
+
+    def finish(self) -> RowsPlan[MemberRow]:
+        existing = members_by_number(self.organisation, self.seen)
+        for row in self.rows:
+            if row.member_number in existing:
+                self.errors.add(
+                    row.row,
+                    "member_number",
+                    row.member_number,
+                    f"Member number {row.member_number} is already in {self.organisation.name}; "
+                    "leave the row out, or use another number.",
+                )
+        return RowsPlan("members", self.rows)
+
+
+class InvoiceChecker:
+    HEADER = ("member_number", "date", "due_date", "source")
+
+    def __init__(self, organisation: Organisation, errors: ErrorList) -> None:
+        self.organisation, self.errors = organisation, errors
+        self.groups: list[InvoiceGroup] = []
+        self.seen: dict[str, InvoiceGroup] = {}
+        self.failed: list[tuple[int, str, str]] = []  # row, member_number, gl_account
+
+    def add_failed(self, row: int, values: dict[str, str]) -> None:
+        """A row that failed its own checks: still check the member and account it names."""
+        self.failed.append(
+            (row, values.get("member_number", "").strip(), values.get("gl_account", "").strip())
+        )
+
+    def add(self, row: InvoiceLineRow) -> None:
+        current = self.groups[-1] if self.groups else None
+        if current is not None and current.number == row.invoice_number:
+            current.last_row = row.row
+            if not self._agrees(current, row):
+                return
+        elif row.invoice_number in self.seen:
+            earlier = self.seen[row.invoice_number]
+            self.errors.add(
+                row.row,
+                "invoice_number",
+                row.invoice_number,
+                f"Invoice number {row.invoice_number} is used again; the invoice on {earlier.rows()} "
+                "already has it. Keep an invoice's lines on adjacent rows, and give every invoice its own number.",
+            )
+            return
+        else:
+            current = InvoiceGroup(
+                row.invoice_number,
+                row.member_number,
+                row.date,
+                row.due_date,
+                row.source,
+                row.row,
+                row.row,
+                ZERO,
+                [],
+            )
+            self.groups.append(current)
+            self.seen[row.invoice_number] = current
+        current.last_row = row.row
+        current.total += line_amount(row.quantity, row.unit_price)
+        current.lines.append(
+            Line(row.row, row.gl_account, row.description, row.quantity, row.unit_price)
+        )
+        if current.total > MAX_AMOUNT:
+            self.errors.add(
+                row.row,
+                "unit_price",
+                str(row.unit_price),
+                f"Invoice {current.number} adds up to {current.total:,} by this row; "
+                f"an invoice total stops at {MAX_AMOUNT:,}.",
+            )
+
+    def _agrees(self, group: InvoiceGroup, row: InvoiceLineRow) -> bool:
+        for column in self.HEADER:
+            first, this = getattr(group, column), getattr(row, column)
+            if first != this:
+                self.errors.add(
+                    row.row,
+                    column,
+                    _text(this),
+                    f"Invoice {group.number} has {column} {_text(first) or '(empty)'} on row {group.first_row}; "
+                    "every line of one invoice must have the same member_number, date, due_date and source.",
+                )
+                return False
+        return True
+
+    def finish(self) -> InvoicePlan:
+        org = self.organisation
+        numbers = [g.member_number for g in self.groups] + [m for _, m, _ in self.failed if m]
+        members = members_by_number(org, numbers)
+        accounts = accounts_by_number(org)
+        taken = taken_numbers(Invoice, org, self.seen)
+        for row, member_number, account in self.failed:
+            if member_number and member_number not in members:
+                self.errors.add(
+                    row, "member_number", member_number, unknown_member(member_number, org)
+                )
+            problem = account and check_account(
+                accounts, account, LINE_KINDS, "an invoice line", org
+            )
+            if problem:
+                self.errors.add(row, "gl_account", account, problem)
+        for group in self.groups:
+            if group.number in taken:
+                self.errors.add(
+                    group.first_row,
+                    "invoice_number",
+                    group.number,
+                    f"Invoice number {group.number} is already in {org.name}; leave the invoice "
+                    "out of the file, or give it a new number.",
+                )
+            if group.member_number not in members:
+                self.errors.add(
+                    group.first_row,
+                    "member_number",
+                    group.member_number,
+                    unknown_member(group.member_number, org),
+                )
+            for line in group.lines:
+                problem = check_account(
+                    accounts, line.gl_account, LINE_KINDS, "an invoice line", org
+                )
+                if problem:
+                    self.errors.add(line.row, "gl_account", line.gl_account, problem)
+        return InvoicePlan(self.groups, members, accounts)
+
+
+class PaymentChecker:
+    HEADER = ("member_number", "date", "amount", "method", "reference", "deposit_account")
+
+    def __init__(self, organisation: Organisation, errors: ErrorList) -> None:
+        self.organisation, self.errors = organisation, errors
+        self.groups: list[PaymentGroup] = []
+        self.seen: dict[str, PaymentGroup] = {}
+        self.failed: list[tuple[int, dict[str, str]]] = []
+
+    def add_failed(self, row: int, values: dict[str, str]) -> None:
+        """A row that failed its own checks: still check the member, account and invoice it names."""
+        names = ("member_number", "deposit_account", "invoice_number")
+        self.failed.append((row, {name: values.get(name, "").strip() for name in names}))
+
+    def add(self, row: PaymentRow) -> None:
+        current = self.groups[-1] if self.groups else None
+        if current is not None and current.ref == row.payment_ref:
+            current.last_row = row.row
+            if not self._agrees(current, row):
+                return
+        elif row.payment_ref in self.seen:
+            earlier = self.seen[row.payment_ref]
+            self.errors.add(
+                row.row,
+                "payment_ref",
+                row.payment_ref,
+                f"Payment reference {row.payment_ref} is used again; the payment on {earlier.rows()} "
+                "already has it. Keep a payment's rows adjacent, and give every payment its own reference.",
+            )
+            return
+        else:
+            current = PaymentGroup(
+                row.payment_ref,
+                row.member_number,
+                row.date,
+                row.amount,
+                row.method,
+                row.reference,
+                row.deposit_account,
+                row.row,
+                row.row,
+                ZERO,
+                [],
+            )
+            self.groups.append(current)
+            self.seen[row.payment_ref] = current
+        current.last_row = row.row
+        if row.applied_amount is None:
+            return
+        if current.applied + row.applied_amount > current.amount:
+            self.errors.add(
+                row.row,
+                "applied_amount",
+                str(row.applied_amount),
+                f"Payment {current.ref} would apply {current.applied + row.applied_amount:,} in all "
+                f"by this row, more than its amount of {current.amount:,}.",
+            )
+            return
+        current.applied += row.applied_amount
+        current.applications.append(ApplicationRow(row.row, row.invoice_number, row.applied_amount))
+
+    def _agrees(self, group: PaymentGroup, row: PaymentRow) -> bool:
+        for column in self.HEADER:
+            first = getattr(group, column)
+            this = getattr(row, column)
+            if first != this:
+                self.errors.add(
+                    row.row,
+                    column,
+                    _text(this),
+                    f"Payment {group.ref} has {column} {_text(first) or '(empty)'} on row {group.first_row}; "
+                    f"every row of one payment must have the same {', '.join(self.HEADER)}.",
+                )
+                return False
+        return True
+
+    def finish(self) -> PaymentPlan:
+        org = self.organisation
+        numbers = [g.member_number for g in self.groups]
+        members = members_by_number(org, numbers + [v["member_number"] for _, v in self.failed])
+        accounts = accounts_by_number(org)
+        taken = taken_numbers(Payment, org, self.seen)
+        wanted = [app.invoice_number for g in self.groups for app in g.applications]
+        invoices = self._invoices(wanted + [v["invoice_number"] for _, v in self.failed])
+        self._check_failed(members, accounts, invoices)
+        booked: dict[str, list[ApplicationRow]] = {}
+        for group in self.groups:
+            if group.ref in taken:
+                self.errors.add(
+                    group.first_row,
+                    "payment_ref",
+                    group.ref,
+                    f"Payment {group.ref} is already in {org.name}; leave it out of the file, "
+                    "or give it a new reference.",
+                )
+            if group.member_number not in members:
+                self.errors.add(
+                    group.first_row,
+                    "member_number",
+                    group.member_number,
+                    unknown_member(group.member_number, org),
+                )
+            problem = check_account(
+                accounts, group.deposit_account, DEPOSIT_KINDS, "a payment's deposit_account", org
+            )
+            if problem:
+                self.errors.add(group.first_row, "deposit_account", group.deposit_account, problem)
+            for app in group.applications:
+                refusal = self._application_problem(group, app, invoices, booked)
+                if refusal:
+                    self.errors.add(app.row, *refusal)
+        return PaymentPlan(self.groups, members, accounts, invoices)
+
+    def _check_failed(
+        self,
+        members: dict[str, Member],
+        accounts: dict[str, GLAccount],
+        invoices: dict[str, Invoice],
+    ) -> None:
+        org = self.organisation
+        for row, values in self.failed:
+            member, account, invoice = (
+                values["member_number"],
+                values["deposit_account"],
+                values["invoice_number"],
+            )
+            if member and member not in members:
+                self.errors.add(row, "member_number", member, unknown_member(member, org))
+            problem = account and check_account(
+                accounts, account, DEPOSIT_KINDS, "a payment's deposit_account", org
+            )
+            if problem:
+                self.errors.add(row, "deposit_account", account, problem)
+            if invoice and invoice not in invoices:
+                self.errors.add(row, "invoice_number", invoice, unknown_invoice(invoice, org))
+
+    def _invoices(self, numbers: Iterable[str]) -> dict[str, Invoice]:
+        found: dict[str, Invoice] = {}
+        for batch in chunks(sorted(set(numbers))):
+            query = (
+                Invoice.objects.filter(organisation=self.organisation, number__in=batch)
+                .select_related("member")
+                .only(
+                    "organisation_id",
+                    "number",
+                    "date",
+                    "total",
+                    "amount_applied",
+                    "voided_on",
+                    "member__member_number",
+                )
+            )
+            found.update((invoice.number, invoice) for invoice in query)
+        return found
+
+    def _application_problem(
+        self,
+        group: PaymentGroup,
+        app: ApplicationRow,
+        invoices: dict[str, Invoice],
+        booked: dict[str, list[ApplicationRow]],
+    ) -> tuple[str, str, str] | None:
+        """(column, value, message) for an application that cannot be made; else None, and book it."""
+        invoice = invoices.get(app.invoice_number)
+        number = app.invoice_number
+        if invoice is None:
+            return ("invoice_number", number, unknown_invoice(number, self.organisation))
+        if invoice.member.member_number != group.member_number:
+            return (
+                "invoice_number",
+                number,
+                f"Invoice {number} belongs to member {invoice.member.member_number}, not to "
+                f"{group.member_number}, who made payment {group.ref}.",
+            )
+        if invoice.is_voided:
+            return (
+                "invoice_number",
+                number,
+                f"Invoice {number} is void; apply the payment elsewhere.",
+            )
+        earlier = booked.setdefault(number, [])
+        left = invoice.open_balance - sum((e.amount for e in earlier), ZERO)
+        if app.amount <= left:
+            earlier.append(app)
+            return None
+        if invoice.open_balance == ZERO:
+            why = f"Invoice {number} is already paid in full; there is nothing open to apply {app.amount:,} to."
+        elif not earlier:
+            why = f"{app.amount:,} is more than invoice {number}'s open balance of {invoice.open_balance:,}."
+        else:
+            rows = ", ".join(str(e.row) for e in earlier)
+            why = (
+                f"{app.amount:,} is more than is left open on invoice {number}: its open balance is "
+                f"{invoice.open_balance:,}, and row{'s' if len(earlier) > 1 else ''} {rows} of this "
+                f"file already apply {invoice.open_balance - left:,}, leaving {left:,}."
+            )
+        return ("applied_amount", str(app.amount), why)
+
+
+def _text(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return str(value)
+
+
+Checker = GLAccountChecker | MemberChecker | InvoiceChecker | PaymentChecker
+CHECKERS: dict[str, type[Checker]] = {
+    "gl-accounts": GLAccountChecker,
+    "members": MemberChecker,
+    "invoices": InvoiceChecker,
+    "payments": PaymentChecker,
+}
