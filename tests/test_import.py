@@ -948,18 +948,14 @@ def test_when_an_action_still_refuses_everything_is_rolled_back(
 ) -> None:
     books.member()
     before = counts(books.org)
-    real = actions.record_payment
-    calls = []
+    real = actions.record_payments
 
-    def refuse_the_second(actor: object, draft: object) -> object:
-        calls.append(draft)
-        if len(calls) == 2:
-            raise InvalidInput(
-                "Number P2 is already used.", field="number", fix="Use a new number."
-            )
-        return real(actor, draft)  # type: ignore[arg-type]
+    def write_then_refuse(actor: object, drafts: list[object]) -> object:
+        """Another clerk took P2 after the checks: the batch is written, then refused."""
+        real(actor, drafts)  # type: ignore[arg-type]
+        raise InvalidInput("Number P2 is already used.", field="number", fix="Use a new number.")
 
-    monkeypatch.setattr(actions, "record_payment", refuse_the_second)
+    monkeypatch.setattr(actions, "record_payments", write_then_refuse)
     data = csv_bytes(
         PAYMENT_HEADER,
         "P1,M0001,2026-02-01,30,check,,1000,,",
@@ -969,10 +965,10 @@ def test_when_an_action_still_refuses_everything_is_rolled_back(
 
     assert errors(result) == [
         (
-            3,
+            2,
             "number",
             "",
-            "Writing row 3 was refused: number: Number P2 is already used. (Use a new number.) "
+            "Writing rows 2-3 was refused: number: Number P2 is already used. (Use a new number.) "
             "Nothing was imported; fix the file and import it again.",
         )
     ]

@@ -7,7 +7,13 @@ from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 
 from memberbooks.ledger import actions
-from memberbooks.ledger.drafts import ApplicationDraft, InvoiceDraft, LineDraft, PaymentDraft
+from memberbooks.ledger.drafts import (
+    ApplicationDraft,
+    InvoiceDraft,
+    LineDraft,
+    MemberDraft,
+    PaymentDraft,
+)
 from memberbooks.ledger.errors import (
     AlreadyVoided,
     InvalidInput,
@@ -15,7 +21,7 @@ from memberbooks.ledger.errors import (
     OverApplication,
     VoidRefused,
 )
-from memberbooks.ledger.models import Application, Invoice, Payment
+from memberbooks.ledger.models import Application, Invoice, Member, Payment
 from memberbooks.ledger.money import MoneyTypeError
 from memberbooks.tenancy.access import Actor
 from memberbooks.tenancy.models import Role
@@ -234,3 +240,74 @@ def test_update_member_cannot_blank_every_name(books: Books) -> None:
         actions.update_member(books.actor, pat, first_name="", last_name="", company="")
     pat.refresh_from_db()
     assert (pat.first_name, pat.last_name) == ("Pat", "Lee")
+
+
+def test_batch_of_payments_cannot_together_over_apply_an_invoice(books: Books) -> None:
+    pat = books.member()
+    invoice = books.invoice(pat, "100.00", "2026-01-01")
+    drafts = [
+        PaymentDraft(
+            member=pat,
+            date=dt.date(2026, 1, 5),
+            amount=D("60.00"),
+            deposit_account=books.bank,
+            applications=[ApplicationDraft(invoice, D("60.00"))],
+        )
+        for _ in range(2)
+    ]
+    with pytest.raises(OverApplication, match=r"open balance of 40\.00"):
+        actions.record_payments(books.actor, drafts)
+    assert Payment.objects.count() == 0 and Application.objects.count() == 0
+    invoice.refresh_from_db()
+    assert invoice.amount_applied == D("0.00")
+
+
+def test_batch_of_payments_applies_in_order(books: Books) -> None:
+    pat = books.member()
+    first, second = (
+        books.invoice(pat, "100.00", "2026-01-01"),
+        books.invoice(pat, "50.00", "2026-01-02"),
+    )
+    payments = actions.record_payments(
+        books.actor,
+        [
+            PaymentDraft(
+                pat,
+                dt.date(2026, 1, 5),
+                D("70.00"),
+                books.bank,
+                applications=[ApplicationDraft(first, D("70.00"))],
+            ),
+            PaymentDraft(
+                pat,
+                dt.date(2026, 1, 6),
+                D("90.00"),
+                books.bank,
+                applications=[
+                    ApplicationDraft(first, D("30.00")),
+                    ApplicationDraft(second, D("50.00")),
+                ],
+            ),
+        ],
+    )
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert [p.number for p in payments] == ["PMT-000001", "PMT-000002"]
+    assert first.open_balance == D("0.00") and second.open_balance == D("0.00")
+    assert Payment.objects.get(number="PMT-000002").unapplied == D("10.00")
+    assert Application.objects.filter(payment__number="PMT-000002").count() == 2
+
+
+def test_create_members_refuses_a_number_given_twice_or_taken(books: Books) -> None:
+    books.member()  # M0001
+    with pytest.raises(InvalidInput, match="M0002 is given twice"):
+        actions.create_members(
+            books.actor,
+            [MemberDraft("M0002", {"last_name": "A"}), MemberDraft("M0002", {"last_name": "B"})],
+        )
+    with pytest.raises(InvalidInput, match="M0001 is taken"):
+        actions.create_members(
+            books.actor,
+            [MemberDraft("M0003", {"last_name": "C"}), MemberDraft("M0001", {"last_name": "D"})],
+        )
+    assert list(Member.objects.values_list("member_number", flat=True)) == ["M0001"]

@@ -1,8 +1,8 @@
 """Carry out a checked plan through the ledger actions, all in one transaction.
 
-Nothing here writes a row itself: GL accounts, members and payments go through
-`create_gl_account`, `create_member` and `record_payment` one by one, invoices
-through `post_invoices` a thousand at a time. If an action still refuses
+Nothing here writes a row itself: GL accounts go through `create_gl_account`
+one by one; members, invoices and payments through the batch actions
+`create_members`, `post_invoices` and `record_payments`, a thousand or so at a time. If an action still refuses
 something the checks let through (another clerk took the number a moment ago),
 the whole import is rolled back and the refusal is reported on the rows of the
 document that was being written.
@@ -17,11 +17,19 @@ from memberbooks.imports.lookups import chunks
 from memberbooks.imports.plans import InvoicePlan, PaymentPlan, Plan, RowsPlan, span
 from memberbooks.imports.schema import GLAccountRow, MemberRow
 from memberbooks.ledger import actions
-from memberbooks.ledger.drafts import ApplicationDraft, InvoiceDraft, LineDraft, PaymentDraft
+from memberbooks.ledger.drafts import (
+    ApplicationDraft,
+    InvoiceDraft,
+    LineDraft,
+    MemberDraft,
+    PaymentDraft,
+)
 from memberbooks.ledger.errors import LedgerError
 from memberbooks.tenancy.access import Actor
 
 INVOICES_PER_BATCH = 1000
+PAYMENTS_PER_BATCH = 1000
+MEMBERS_PER_BATCH = 2000
 
 
 class WriteFailed(Exception):
@@ -75,19 +83,23 @@ def _steps(actor: Actor, plan: Plan) -> Iterator[Step]:
 
 
 def _row_steps(actor: Actor, plan: RowsPlan[GLAccountRow] | RowsPlan[MemberRow]) -> Iterator[Step]:
+    members: list[MemberRow] = []
     for row in plan.rows:
         if isinstance(row, GLAccountRow):
             yield Step(row.row, row.row, _gl_account(actor, row))
         else:
-            yield Step(row.row, row.row, _member(actor, row))
+            members.append(row)
+    for batch in chunks(members, MEMBERS_PER_BATCH):
+        yield Step(batch[0].row, batch[-1].row, _members(actor, batch))
 
 
 def _gl_account(actor: Actor, row: GLAccountRow) -> Callable[[], object]:
     return lambda: actions.create_gl_account(actor, row.number, row.name, row.kind)
 
 
-def _member(actor: Actor, row: MemberRow) -> Callable[[], object]:
-    return lambda: actions.create_member(actor, row.member_number, **row.values)
+def _members(actor: Actor, rows: list[MemberRow]) -> Callable[[], object]:
+    drafts = [MemberDraft(row.member_number, row.values) for row in rows]
+    return lambda: actions.create_members(actor, drafts)
 
 
 def _invoice_steps(actor: Actor, plan: InvoicePlan) -> Iterator[Step]:
@@ -119,22 +131,25 @@ def _post(actor: Actor, drafts: list[InvoiceDraft]) -> Callable[[], object]:
 
 
 def _payment_steps(actor: Actor, plan: PaymentPlan) -> Iterator[Step]:
-    for group in plan.groups:
-        draft = PaymentDraft(
-            member=plan.members[group.member_number],
-            date=group.date,
-            amount=group.amount,
-            deposit_account=plan.accounts[group.deposit_account],
-            method=group.method,
-            reference=group.reference,
-            number=group.ref,
-            applications=[
-                ApplicationDraft(invoice=plan.invoices[app.invoice_number], amount=app.amount)
-                for app in group.applications
-            ],
-        )
-        yield Step(group.first_row, group.last_row, _record(actor, draft))
+    for batch in chunks(plan.groups, PAYMENTS_PER_BATCH):
+        drafts = [
+            PaymentDraft(
+                member=plan.members[group.member_number],
+                date=group.date,
+                amount=group.amount,
+                deposit_account=plan.accounts[group.deposit_account],
+                method=group.method,
+                reference=group.reference,
+                number=group.ref,
+                applications=[
+                    ApplicationDraft(invoice=plan.invoices[app.invoice_number], amount=app.amount)
+                    for app in group.applications
+                ],
+            )
+            for group in batch
+        ]
+        yield Step(batch[0].first_row, batch[-1].last_row, _record(actor, drafts))
 
 
-def _record(actor: Actor, draft: PaymentDraft) -> Callable[[], object]:
-    return lambda: actions.record_payment(actor, draft)
+def _record(actor: Actor, drafts: list[PaymentDraft]) -> Callable[[], object]:
+    return lambda: actions.record_payments(actor, drafts)

@@ -24,6 +24,7 @@ from memberbooks.ledger.drafts import (
     CreditMemoDraft,
     InvoiceDraft,
     LineDraft,
+    MemberDraft,
     PaymentDraft,
 )
 from memberbooks.ledger.errors import (
@@ -160,9 +161,7 @@ def _member_values(values: dict[str, str]) -> dict[str, str]:
     return clean
 
 
-@transaction.atomic
-def create_member(actor: Actor, member_number: str, **values: str) -> Member:
-    actor.require(Role.BOOKKEEPER)
+def _check_member(member_number: str, values: dict[str, str]) -> tuple[str, dict[str, str]]:
     member_number = member_number.strip()
     if not member_number:
         raise InvalidInput(
@@ -173,15 +172,44 @@ def create_member(actor: Actor, member_number: str, **values: str) -> Member:
         raise InvalidInput(
             "A member needs a name or a company.", field="last_name", fix="Fill in a name."
         )
-    if Member.objects.filter(organisation=actor.organisation, member_number=member_number).exists():
+    return member_number, clean
+
+
+@transaction.atomic
+def create_members(actor: Actor, drafts: Sequence[MemberDraft]) -> list[Member]:
+    """Add many members at once (the importer's path); all or none."""
+    actor.require(Role.BOOKKEEPER)
+    checked = [_check_member(draft.member_number, draft.values) for draft in drafts]
+    numbers = [number for number, _ in checked]
+    repeated = sorted({number for number in numbers if numbers.count(number) > 1})
+    if repeated:
         raise InvalidInput(
-            f"Member number {member_number} is taken.",
+            f"Member number {repeated[0]} is given twice.",
+            field="member_number",
+            fix="Give each member their own number.",
+        )
+    taken = sorted(
+        Member.objects.filter(
+            organisation=actor.organisation, member_number__in=numbers
+        ).values_list("member_number", flat=True)
+    )
+    if taken:
+        raise InvalidInput(
+            f"Member number {taken[0]} is taken.",
             field="member_number",
             fix="Use another member number.",
         )
-    return Member.objects.create(
-        organisation=actor.organisation, member_number=member_number, **clean
+    return Member.objects.bulk_create(
+        [
+            Member(organisation=actor.organisation, member_number=number, **clean)
+            for number, clean in checked
+        ],
+        batch_size=2000,
     )
+
+
+def create_member(actor: Actor, member_number: str, **values: str) -> Member:
+    return create_members(actor, [MemberDraft(member_number, values)])[0]
 
 
 @transaction.atomic
@@ -272,15 +300,7 @@ def post_invoices(actor: Actor, drafts: Sequence[InvoiceDraft]) -> list[Invoice]
         raise InvalidInput(
             "An invoice number is already used.", field="number", fix="Use a new number."
         ) from exc
-    if any(invoice.pk is None for invoice in invoices):
-        # SQLite before 3.35 and some backends do not return ids from bulk inserts.
-        by_number = dict(
-            Invoice.objects.filter(organisation=actor.organisation, number__in=numbers).values_list(
-                "number", "pk"
-            )
-        )
-        for invoice in invoices:
-            invoice.pk = by_number[invoice.number]
+    _fill_missing_pks(actor, Invoice, invoices)
     InvoiceLine.objects.bulk_create(
         (
             InvoiceLine(
@@ -304,6 +324,21 @@ def post_invoice(actor: Actor, draft: InvoiceDraft) -> Invoice:
     return post_invoices(actor, [draft])[0]
 
 
+def _fill_missing_pks(
+    actor: Actor, model: type[Invoice] | type[Payment], rows: Sequence[Any]
+) -> None:
+    """Backends that return no ids from bulk inserts (SQLite before 3.35) get them by number."""
+    if all(row.pk is not None for row in rows):
+        return
+    by_number = dict(
+        model.objects.filter(
+            organisation=actor.organisation, number__in=[row.number for row in rows]
+        ).values_list("number", "pk")
+    )
+    for row in rows:
+        row.pk = by_number[row.number]
+
+
 # --- payments and credit memos ----------------------------------------------------------------
 
 
@@ -321,17 +356,19 @@ def _lock_invoices(actor: Actor, applications: Iterable[ApplicationDraft]) -> di
     return locked
 
 
-def _apply(
+def _plan_applications(
     actor: Actor,
     source: Payment | CreditMemo,
     available: Decimal,
     applications: Sequence[ApplicationDraft],
+    invoices: dict[int, Invoice],
     on: dt.date | None,
 ) -> list[Application]:
-    """Apply part of a payment or credit memo to invoices, within what each side has open."""
-    if not applications:
-        return []
-    invoices = _lock_invoices(actor, applications)
+    """Check applications against the locked invoices and build their rows, writing nothing.
+
+    The invoices' and the source's `amount_applied` are raised in memory, so a
+    later application in the same batch sees what is left open.
+    """
     rows, requested = [], ZERO
     for app in applications:
         invoice = invoices[app.invoice.pk]
@@ -375,35 +412,81 @@ def _apply(
             field="applied_amount",
             fix=f"Apply at most {available} in all.",
         )
-    for invoice in {app.invoice.pk: app.invoice for app in rows}.values():
-        invoice.save(update_fields=["amount_applied"])
-    type(source).objects.filter(pk=source.pk).update(
-        amount_applied=F("amount_applied") + money_value(requested)
-    )
     source.amount_applied += requested
-    return Application.objects.bulk_create(rows)
+    return rows
 
 
-@transaction.atomic
-def record_payment(actor: Actor, draft: PaymentDraft) -> Payment:
-    """Record money received and apply it to invoices; any rest is member credit."""
-    actor.require(Role.BOOKKEEPER)
+def _save_applications(rows: Sequence[Application]) -> list[Application]:
+    """Write planned applications and the new `amount_applied` of the invoices they touch."""
+    touched = list({row.invoice.pk: row.invoice for row in rows}.values())
+    Invoice.objects.bulk_update(touched, ["amount_applied"], batch_size=1000)
+    return Application.objects.bulk_create(rows, batch_size=2000)
+
+
+def _apply(
+    actor: Actor,
+    source: Payment | CreditMemo,
+    applications: Sequence[ApplicationDraft],
+    on: dt.date | None,
+) -> list[Application]:
+    """Apply part of a locked payment or credit memo to invoices, within what each side has open."""
+    if not applications:
+        return []
+    invoices = _lock_invoices(actor, applications)
+    rows = _plan_applications(actor, source, source.unapplied, applications, invoices, on)
+    source.save(update_fields=["amount_applied"])
+    return _save_applications(rows)
+
+
+def _check_payment(actor: Actor, draft: PaymentDraft) -> Decimal:
     _own(actor, draft.member, "member")
     _own(actor, draft.deposit_account, "deposit account")
     _choice(draft.method, PaymentMethod, "method")
-    amount = _positive_amount(draft.amount, "amount")
-    payment = Payment.objects.create(
-        organisation=actor.organisation,
-        number=numbering.assign(actor.organisation, "payment", [draft.number.strip()], Payment)[0],
-        member=draft.member,
-        date=draft.date,
-        method=draft.method,
-        reference=draft.reference.strip(),
-        amount=amount,
-        deposit_account=draft.deposit_account,
+    return _positive_amount(draft.amount, "amount")
+
+
+@transaction.atomic
+def record_payments(actor: Actor, drafts: Sequence[PaymentDraft]) -> list[Payment]:
+    """Record many payments with their applications at once (the importer's path); all or none.
+
+    Applications are checked in order against running balances, so two payments
+    in one batch cannot together over-apply an invoice.
+    """
+    actor.require(Role.BOOKKEEPER)
+    amounts = [_check_payment(actor, draft) for draft in drafts]
+    numbers = numbering.assign(
+        actor.organisation, "payment", [d.number.strip() for d in drafts], Payment
     )
-    _apply(actor, payment, amount, draft.applications, None)
-    return payment
+    payments = [
+        Payment(
+            organisation=actor.organisation,
+            number=number,
+            member=draft.member,
+            date=draft.date,
+            method=draft.method,
+            reference=draft.reference.strip(),
+            amount=amount,
+            deposit_account=draft.deposit_account,
+        )
+        for draft, number, amount in zip(drafts, numbers, amounts, strict=True)
+    ]
+    invoices = _lock_invoices(actor, [app for draft in drafts for app in draft.applications])
+    rows = [
+        row
+        for payment, draft in zip(payments, drafts, strict=True)
+        for row in _plan_applications(
+            actor, payment, payment.amount, draft.applications, invoices, None
+        )
+    ]
+    Payment.objects.bulk_create(payments, batch_size=2000)
+    _fill_missing_pks(actor, Payment, payments)
+    _save_applications(rows)
+    return payments
+
+
+def record_payment(actor: Actor, draft: PaymentDraft) -> Payment:
+    """Record money received and apply it to invoices; any rest is member credit."""
+    return record_payments(actor, [draft])[0]
 
 
 @transaction.atomic
@@ -421,7 +504,7 @@ def apply_payment(
         raise AlreadyVoided(
             f"{locked} is void.", field="payment", fix="Pick a payment that is not void."
         )
-    return _apply(actor, locked, locked.unapplied, applications, on)
+    return _apply(actor, locked, applications, on)
 
 
 @transaction.atomic
@@ -459,7 +542,7 @@ def post_credit_memo(actor: Actor, draft: CreditMemoDraft) -> CreditMemo:
         )
         for position, (line, quantity, unit_price, amount) in enumerate(priced, start=1)
     )
-    _apply(actor, memo, total, draft.applications, None)
+    _apply(actor, memo, draft.applications, None)
     return memo
 
 
@@ -477,7 +560,7 @@ def apply_credit(
         raise AlreadyVoided(
             f"{locked} is void.", field="credit_memo", fix="Pick a credit memo that is not void."
         )
-    return _apply(actor, locked, locked.unapplied, applications, on)
+    return _apply(actor, locked, applications, on)
 
 
 @transaction.atomic

@@ -14,6 +14,12 @@ from memberbooks.ledger.models import GLAccount, Invoice, Member
 
 
 @dataclass(frozen=True)
+class MemberDraft:
+    member_number: str
+    values: dict[str, str] = field(default_factory=dict)  # first_name, last_name, company, ...
+
+
+@dataclass(frozen=True)
 class LineDraft:
     gl_account: GLAccount
     unit_price: Decimal
