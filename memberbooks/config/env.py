@@ -32,11 +32,8 @@ def database_from_url(url: str) -> dict[str, Any]:
     """Turn `postgresql://user:pass@host:port/name?opt=v` or `sqlite:///path` into a DATABASES entry."""
     parsed = urlparse(url)
     if parsed.scheme == "sqlite":
-        path = unquote(parsed.path)
-        return {
-            "ENGINE": "django.db.backends.sqlite3",
-            "NAME": path.lstrip("/") if path.startswith("//") else path,
-        }
+        # sqlite:///relative.db -> "relative.db"; sqlite:////abs/path.db -> "/abs/path.db"
+        return {"ENGINE": "django.db.backends.sqlite3", "NAME": unquote(parsed.path)[1:]}
     if parsed.scheme not in {"postgres", "postgresql"}:
         raise ValueError(
             f"DATABASE_URL scheme {parsed.scheme!r} is not supported; use postgresql:// or sqlite:///"
