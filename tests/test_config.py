@@ -9,7 +9,7 @@ from memberbooks.config.env import database_from_url, env_bool
     ("url", "name"),
     [
         ("sqlite:///var/books.sqlite3", "var/books.sqlite3"),
-        ("sqlite:////tmp/books.sqlite3", "/tmp/books.sqlite3"),
+        ("sqlite:////srv/books.sqlite3", "/srv/books.sqlite3"),
     ],
 )
 def test_sqlite_urls_relative_and_absolute(url: str, name: str) -> None:
