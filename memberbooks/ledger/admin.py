@@ -1,7 +1,8 @@
 """Django admin for every ledger table.
 
-Ledger rows are written only by actions, so the admin shows documents read-only;
-it is for looking, not for fixing balances by hand.
+Ledger rows are written only by actions (which check roles, organisations and
+amounts), so the admin shows every ledger table read-only: it is for looking,
+not for fixing balances by hand.
 """
 
 from typing import Any
@@ -46,14 +47,14 @@ class ReadOnlyInline(admin.TabularInline[Any, Any]):
 
 
 @admin.register(GLAccount)
-class GLAccountAdmin(admin.ModelAdmin[GLAccount]):
+class GLAccountAdmin(ReadOnlyAdmin):
     list_display = ["number", "name", "kind", "active", "organisation"]
     list_filter = ["kind", "organisation"]
     search_fields = ["number", "name"]
 
 
 @admin.register(Member)
-class MemberAdmin(admin.ModelAdmin[Member]):
+class MemberAdmin(ReadOnlyAdmin):
     list_display = [
         "member_number",
         "last_name",
@@ -143,3 +144,31 @@ class RefundAdmin(ReadOnlyAdmin):
 @admin.register(NumberSequence)
 class NumberSequenceAdmin(ReadOnlyAdmin):
     list_display = ["organisation", "kind", "next_value"]
+
+
+@admin.register(InvoiceLine)
+class InvoiceLineAdmin(ReadOnlyAdmin):
+    list_display = [
+        "invoice",
+        "position",
+        "gl_account",
+        "description",
+        "quantity",
+        "unit_price",
+        "amount",
+    ]
+    search_fields = ["invoice__number", "description"]
+
+
+@admin.register(CreditMemoLine)
+class CreditMemoLineAdmin(ReadOnlyAdmin):
+    list_display = [
+        "credit_memo",
+        "position",
+        "gl_account",
+        "description",
+        "quantity",
+        "unit_price",
+        "amount",
+    ]
+    search_fields = ["credit_memo__number", "description"]
