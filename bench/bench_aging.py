@@ -122,10 +122,7 @@ def profile(org: Any, as_of: dt.date) -> dict[str, Any]:
     from memberbooks.ledger import aging as module
 
     params = report_params(org, as_of)
-    statements = {
-        "open invoices by bucket": module._bucket_sql(""),
-        "unapplied credit": module._credit_sql(""),
-    }
+    statements = {"the report": module._report_sql("")}
     found: dict[str, Any] = {}
     for name, sql in statements.items():
         with connection.cursor() as cursor:

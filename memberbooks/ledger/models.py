@@ -174,6 +174,12 @@ class Invoice(VoidableDocument):
         indexes = [
             models.Index(fields=["organisation", "date"], name="invoice_org_date_idx"),
             models.Index(fields=["member", "date"], name="invoice_member_date_idx"),
+            # The aging report reads only invoices open now (plus events after its date).
+            models.Index(
+                fields=["organisation", "date"],
+                condition=Q(amount_applied__lt=F("total")),
+                name="invoice_open_now_idx",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -266,6 +272,11 @@ class Payment(VoidableDocument):
         indexes = [
             models.Index(fields=["organisation", "date"], name="payment_org_date_idx"),
             models.Index(fields=["member", "date"], name="payment_member_date_idx"),
+            models.Index(
+                fields=["organisation", "date"],
+                condition=Q(amount__gt=F("amount_applied") + F("amount_refunded")),
+                name="payment_unapplied_now_idx",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -306,7 +317,14 @@ class CreditMemo(VoidableDocument):
                 name="creditmemo_not_overapplied",
             ),
         ]
-        indexes = [models.Index(fields=["member", "date"], name="creditmemo_member_date_idx")]
+        indexes = [
+            models.Index(fields=["member", "date"], name="creditmemo_member_date_idx"),
+            models.Index(
+                fields=["organisation", "date"],
+                condition=Q(total__gt=F("amount_applied") + F("amount_refunded")),
+                name="creditmemo_unapplied_now_idx",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"Credit memo {self.number}"
@@ -358,7 +376,10 @@ class Application(models.Model):
             ),
         ]
         indexes = [
-            models.Index(fields=["organisation", "applied_on"], name="application_org_date_idx")
+            models.Index(fields=["organisation", "applied_on"], name="application_org_date_idx"),
+            models.Index(
+                fields=["organisation", "unapplied_on"], name="application_org_undate_idx"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -392,6 +413,7 @@ class Refund(models.Model):
 
     class Meta:
         ordering = ["-date", "-id"]
+        indexes = [models.Index(fields=["organisation", "date"], name="refund_org_date_idx")]
         constraints = [
             models.CheckConstraint(condition=Q(amount__gt=0), name="refund_amount_positive"),
             models.CheckConstraint(

@@ -57,7 +57,7 @@ def to_cents(value: Decimal | int | str) -> int:
 
 
 def from_cents(cents: int) -> Decimal:
-    return Decimal(int(cents)).scaleb(-2).quantize(CENT)
+    return Decimal(int(cents)).scaleb(-2)  # an integer scaled by -2 has exactly two places
 
 
 def money_sum(values: Any) -> Decimal:
