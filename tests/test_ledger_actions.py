@@ -311,3 +311,32 @@ def test_create_members_refuses_a_number_given_twice_or_taken(books: Books) -> N
             [MemberDraft("M0003", {"last_name": "C"}), MemberDraft("M0001", {"last_name": "D"})],
         )
     assert list(Member.objects.values_list("member_number", flat=True)) == ["M0001"]
+
+
+def test_events_may_not_be_dated_before_an_application_was_taken_off(books: Books) -> None:
+    """History must add up: nothing new on a document may predate its last take-off."""
+    pat = books.member()
+    first, second = (
+        books.invoice(pat, "100.00", "2026-01-01"),
+        books.invoice(pat, "100.00", "2026-01-01"),
+    )
+    payment = books.pay(pat, "100.00", "2026-01-10", (first, "100.00"))
+    actions.unapply(books.actor, first.applications.get(), dt.date(2026, 2, 1))
+
+    with pytest.raises(
+        InvalidInput, match="before the last time an application was taken off"
+    ) as error:
+        actions.refund(books.actor, payment, D("100.00"), dt.date(2026, 1, 20), books.bank)
+    assert error.value.fix == "Use 2026-02-01 or later."
+    with pytest.raises(InvalidInput, match="taken off"):
+        actions.apply_payment(
+            books.actor, payment, [ApplicationDraft(second, D("100.00"))], dt.date(2026, 1, 15)
+        )
+    with pytest.raises(InvalidInput, match="taken off"):
+        actions.void_invoice(books.actor, first, dt.date(2026, 1, 31), "typo")
+
+    # Without a date, the application is dated when it first could have been made.
+    [application] = actions.apply_payment(
+        books.actor, payment, [ApplicationDraft(second, D("100.00"))]
+    )
+    assert application.applied_on == dt.date(2026, 2, 1)

@@ -5,7 +5,7 @@ applications, credit memos, refunds, voids, unapplications) on random dates, run
 them through the real actions (refusals included), then checks, at many as-of
 dates, that
 
-    AR total (SQL aging) = sum of open balances (recomputed here in Python, row by row)
+    AR total (SQL aging, both directions) = sum of open balances (recomputed here in Python, row by row)
                          = invoices - applied payments - applied credits - voided invoices
 
 and that the running totals kept on the documents match their live applications.
@@ -21,10 +21,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from memberbooks.ledger import actions
-from memberbooks.ledger.aging import aging, bucket_for
+from memberbooks.ledger.aging import aging, bucket_for, open_items
 from memberbooks.ledger.drafts import ApplicationDraft, CreditMemoDraft, InvoiceDraft, LineDraft
 from memberbooks.ledger.errors import LedgerError
-from memberbooks.ledger.models import Application, CreditMemo, Invoice, Payment, Refund
+from memberbooks.ledger.models import Application, CreditMemo, Invoice, Member, Payment, Refund
 from memberbooks.ledger.money import ZERO
 from memberbooks.tenancy.models import Organisation
 from tests.books import Books
@@ -176,6 +176,41 @@ def _live(app: Application, as_of: dt.date) -> bool:
     return app.applied_on <= as_of and (app.unapplied_on is None or app.unapplied_on > as_of)
 
 
+def _expected_credit(
+    org: Organisation, apps: list[Application], as_of: dt.date
+) -> dict[int, Decimal]:
+    """Unapplied payments and credits per member on `as_of`, recomputed row by row."""
+    credit: dict[int, Decimal] = defaultdict(lambda: ZERO)
+    refunds = list(Refund.objects.filter(organisation=org, date__lte=as_of))
+    for doc in [
+        *Payment.objects.filter(organisation=org),
+        *CreditMemo.objects.filter(organisation=org),
+    ]:
+        if doc.date > as_of or (doc.voided_on is not None and doc.voided_on <= as_of):
+            continue
+        is_payment = isinstance(doc, Payment)
+        rest = doc.amount if is_payment else doc.total
+        rest -= sum(
+            (
+                a.amount
+                for a in apps
+                if (a.payment_id if is_payment else a.credit_memo_id) == doc.pk and _live(a, as_of)
+            ),
+            ZERO,
+        )
+        rest -= sum(
+            (
+                r.amount
+                for r in refunds
+                if (r.payment_id if is_payment else r.credit_memo_id) == doc.pk
+            ),
+            ZERO,
+        )
+        assert rest >= ZERO
+        credit[doc.member_id] += rest
+    return {member: value for member, value in credit.items() if value}
+
+
 def _check_books(org: Organisation, as_of: dt.date) -> None:
     invoices = list(Invoice.objects.filter(organisation=org))
     apps = list(Application.objects.filter(organisation=org))
@@ -196,17 +231,32 @@ def _check_books(org: Organisation, as_of: dt.date) -> None:
         open_sum += open_balance
         expected[inv.member_id][bucket_for((as_of - inv.due_date).days)] += open_balance
 
-    report = aging(org, as_of)
     identity = (
         sum((i.total for i in dated), ZERO)
         - applied_payments
         - applied_credits
         - sum((i.total for i in voided), ZERO)
     )
-    assert report.total == open_sum == identity
-    for row in report.rows:
-        for bucket, value in row.buckets.items():
-            assert value == expected[row.member_id][bucket], (as_of, row.member_number, bucket)
+    credit = _expected_credit(org, apps, as_of)
+    for direction in ("forward", "back"):
+        report = aging(org, as_of, direction=direction)  # type: ignore[arg-type]
+        assert report.total == open_sum == identity, direction
+        assert {row.member_id: row.credit for row in report.rows if row.credit} == credit, direction
+        for row in report.rows:
+            for bucket, value in row.buckets.items():
+                assert value == expected[row.member_id][bucket], (
+                    direction,
+                    as_of,
+                    row.member_number,
+                    bucket,
+                )
+        owing = {member for member, buckets in expected.items() if any(buckets.values())}
+        assert {row.member_id for row in report.rows if row.total} == owing, direction
+        for member in Member.objects.filter(organisation=org):
+            items = open_items(org, member, as_of, direction=direction)  # type: ignore[arg-type]
+            assert sum((item.open_balance for item in items), ZERO) == sum(
+                expected[member.pk].values(), ZERO
+            )
 
 
 def _check_running_totals(org: Organisation) -> None:

@@ -16,7 +16,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import IntegrityError, models, transaction
-from django.db.models import F
+from django.db.models import F, Max
 
 from memberbooks.ledger import numbering
 from memberbooks.ledger.drafts import (
@@ -356,6 +356,26 @@ def _lock_invoices(actor: Actor, applications: Iterable[ApplicationDraft]) -> di
     return locked
 
 
+def _last_taken_off(fk: str, ids: Iterable[int]) -> dict[int, dt.date]:
+    """The last date an application was taken off each document (unapplied, or ended by a void).
+
+    New applications, refunds and voids on a document may not be dated before
+    it: otherwise, on the days between, the history would show the document
+    applied twice over (ADR 0002 explains why history must add up).
+    """
+    rows = (
+        Application.objects.filter(**{f"{fk}__in": list(ids)}, unapplied_on__isnull=False)
+        .values(fk)
+        .annotate(last=Max("unapplied_on"))
+    )
+    return {row[fk]: row["last"] for row in rows}
+
+
+def _not_before_taken_off(date: dt.date, last: dt.date | None, field: str, what: str) -> None:
+    if last is not None:
+        _not_before(date, last, field, f"the last time an application was taken off {what}")
+
+
 def _plan_applications(
     actor: Actor,
     source: Payment | CreditMemo,
@@ -363,11 +383,14 @@ def _plan_applications(
     applications: Sequence[ApplicationDraft],
     invoices: dict[int, Invoice],
     on: dt.date | None,
+    taken_off: dict[int, dt.date],
 ) -> list[Application]:
     """Check applications against the locked invoices and build their rows, writing nothing.
 
     The invoices' and the source's `amount_applied` are raised in memory, so a
-    later application in the same batch sees what is left open.
+    later application in the same batch sees what is left open. `taken_off`
+    holds `_last_taken_off` of the invoices and of the source (keyed 0).
+    Without a date, an application is dated when it could first have been made.
     """
     rows, requested = [], ZERO
     for app in applications:
@@ -389,11 +412,16 @@ def _plan_applications(
                 field="applied_amount",
                 fix=f"Apply at most {invoice.open_balance}; the rest stays as member credit.",
             )
-        applied_on = on or max(source.date, invoice.date)
+        limits = (source.date, invoice.date, taken_off.get(invoice.pk), taken_off.get(0))
+        applied_on = on or max(d for d in limits if d is not None)
         _not_before(
             applied_on, source.date, "applied_on", f"the {source._meta.verbose_name}'s date"
         )
         _not_before(applied_on, invoice.date, "applied_on", f"invoice {invoice.number}'s date")
+        _not_before_taken_off(
+            applied_on, taken_off.get(invoice.pk), "applied_on", f"invoice {invoice.number}"
+        )
+        _not_before_taken_off(applied_on, taken_off.get(0), "applied_on", str(source))
         requested += amount
         invoice.amount_applied += amount
         rows.append(
@@ -433,7 +461,13 @@ def _apply(
     if not applications:
         return []
     invoices = _lock_invoices(actor, applications)
-    rows = _plan_applications(actor, source, source.unapplied, applications, invoices, on)
+    taken_off = _last_taken_off("invoice", invoices)
+    source_taken_off = _last_taken_off(_fk(source), [source.pk]).get(source.pk)
+    if source_taken_off is not None:
+        taken_off[0] = source_taken_off
+    rows = _plan_applications(
+        actor, source, source.unapplied, applications, invoices, on, taken_off
+    )
     source.save(update_fields=["amount_applied"])
     return _save_applications(rows)
 
@@ -471,11 +505,12 @@ def record_payments(actor: Actor, drafts: Sequence[PaymentDraft]) -> list[Paymen
         for draft, number, amount in zip(drafts, numbers, amounts, strict=True)
     ]
     invoices = _lock_invoices(actor, [app for draft in drafts for app in draft.applications])
+    taken_off = _last_taken_off("invoice", invoices)
     rows = [
         row
         for payment, draft in zip(payments, drafts, strict=True)
         for row in _plan_applications(
-            actor, payment, payment.amount, draft.applications, invoices, None
+            actor, payment, payment.amount, draft.applications, invoices, None, taken_off
         )
     ]
     Payment.objects.bulk_create(payments, batch_size=2000)
@@ -628,6 +663,9 @@ def refund(
             fix=f"Refund at most {locked.unapplied}, or take applications off first.",
         )
     _not_before(date, locked.date, "date", f"the {what}'s date")
+    _not_before_taken_off(
+        date, _last_taken_off(_fk(locked), [locked.pk]).get(locked.pk), "date", str(locked)
+    )
     type(locked).objects.filter(pk=locked.pk).update(
         amount_refunded=F("amount_refunded") + money_value(value)
     )
@@ -660,6 +698,8 @@ def _check_void(document: Invoice | Payment | CreditMemo, on: dt.date, reason: s
             "A void needs a reason.", field="void_reason", fix="Say why, for the audit trail."
         )
     _not_before(on, document.date, "voided_on", f"the {document._meta.verbose_name}'s date")
+    last = _last_taken_off(_fk(document), [document.pk]).get(document.pk)
+    _not_before_taken_off(on, last, "voided_on", str(document))
     return reason
 
 

@@ -13,8 +13,9 @@ date: 0 or less is current, then 1-30, 31-60, 61-90 and over 90.
 Unapplied payments and credits are reported beside it as member credit (QuickBooks
 shows them inside AR as negative amounts; `net` is that figure).
 
-The sums run in one SQL statement over integer cents, so the report is exact
-on SQLite and PostgreSQL alike. How it stays fast is explained above the SQL.
+The sums run in one SQL statement over integer cents (`aging_sql.py`, which
+also explains how it stays fast), so the report is exact on SQLite and
+PostgreSQL alike.
 """
 
 import datetime as dt
@@ -24,7 +25,9 @@ from functools import cached_property
 
 from django.db import connection
 
-from memberbooks.ledger.models import Application, CreditMemo, Invoice, Member, Payment, Refund
+from memberbooks.ledger import aging_sql
+from memberbooks.ledger.aging_sql import Direction
+from memberbooks.ledger.models import Invoice, Member
 from memberbooks.ledger.money import ZERO, from_cents
 from memberbooks.tenancy.models import Organisation
 
@@ -93,137 +96,26 @@ class AgingReport:
         }
 
 
-# --- the SQL ----------------------------------------------------------------------------------
-#
-# Working back from now. The documents keep running totals of what is applied
-# and refunded *now*; the state on an earlier date D differs from it only by the
-# events dated after D. So, for a document dated on or before D and not voided
-# by D:
-#
-#   applied at D  = applied now - (live now, applied after D) + (applied by D, taken off after D)
-#   open at D     = total - applied now + (live now, applied after D) - (applied by D, taken off after D)
-#   credit at D   = amount - applied now - refunded now + (same two corrections) + (refunds after D)
-#
-# A void ends a document's applications on the void date (ADR 0002), so a
-# document voided after D is counted from its own total with the corrections
-# putting its applications back. The report therefore reads only the documents
-# open now (partial indexes hold exactly those) and the events after D, not
-# every application ever made: for the usual question, "as of a recent date",
-# that is a small fraction of the ledger. The Hypothesis property test checks
-# this against a row-by-row recomputation at every date that matters.
-
-
-def _with_events_sql() -> str:
-    """`events`: every application event after %(as_of)s, as cents to add back to both documents.
-
-    Computed once and read three times (for invoices, payments and credit memos).
-    """
-    application = Application._meta.db_table
-    return f"""
-        WITH events AS MATERIALIZED (
-            SELECT invoice_id, payment_id, credit_memo_id, amount AS delta FROM {application}
-            WHERE organisation_id = %(org)s AND applied_on > %(as_of)s AND unapplied_on IS NULL
-            UNION ALL
-            SELECT invoice_id, payment_id, credit_memo_id, -amount FROM {application}
-            WHERE organisation_id = %(org)s AND unapplied_on > %(as_of)s AND applied_on <= %(as_of)s
-        )
-    """  # noqa: S608 - table names come from model metadata, values are parameters
-
-
-def _open_invoice_parts_sql() -> str:
-    """(invoice, member, due date, cents) parts whose sum per invoice is its open balance at %(as_of)s.
-
-    Reads the `events` of `_with_events_sql()`, which must come first in the statement.
-    """
-    invoice = Invoice._meta.db_table
-    live_at = "i.organisation_id = %(org)s AND i.date <= %(as_of)s AND (i.voided_on IS NULL OR i.voided_on > %(as_of)s)"
-    return f"""
-        SELECT i.id AS invoice_id, i.member_id, i.due_date, i.total - i.amount_applied AS cents
-        FROM {invoice} i
-        WHERE i.amount_applied < i.total AND {live_at}
-        UNION ALL
-        SELECT i.id, i.member_id, i.due_date, e.delta
-        FROM events e JOIN {invoice} i ON i.id = e.invoice_id
-        WHERE {live_at}
-    """  # noqa: S608
-
-
-def _credit_parts_sql() -> str:
-    """(member, cents) parts whose sum per member is their unapplied payments and credits at %(as_of)s."""
-    refund = Refund._meta.db_table
-    parts = []
-    for model, amount, fk in (
-        (Payment, "amount", "payment_id"),
-        (CreditMemo, "total", "credit_memo_id"),
-    ):
-        table = model._meta.db_table
-        live_at = "d.organisation_id = %(org)s AND d.date <= %(as_of)s AND (d.voided_on IS NULL OR d.voided_on > %(as_of)s)"
-        parts.append(f"""
-            SELECT d.member_id, d.{amount} - d.amount_applied - d.amount_refunded AS cents
-            FROM {table} d
-            WHERE d.{amount} > d.amount_applied + d.amount_refunded AND {live_at}
-            UNION ALL
-            SELECT d.member_id, c.delta
-            FROM (
-                SELECT {fk} AS doc_id, delta FROM events WHERE {fk} IS NOT NULL
-                UNION ALL
-                SELECT {fk}, amount FROM {refund}
-                WHERE organisation_id = %(org)s AND {fk} IS NOT NULL AND date > %(as_of)s
-            ) c JOIN {table} d ON d.id = c.doc_id
-            WHERE {live_at}
-        """)  # noqa: S608
-    return " UNION ALL ".join(parts)
-
-
-def _report_sql(member_filter: str) -> str:
-    """One row per member with anything open or in credit: number, names, five buckets, credit."""
-    member = Member._meta.db_table
-    return f"""
-        {_with_events_sql()}
-        SELECT m.id, m.member_number, m.first_name, m.last_name, m.company, t.b0, t.b1, t.b2, t.b3, t.b4, t.credit
-        FROM (
-            SELECT p.member_id,
-              CAST(SUM(CASE WHEN p.due_date >= %(as_of)s THEN p.cents ELSE 0 END) AS BIGINT) AS b0,
-              CAST(SUM(CASE WHEN p.due_date < %(as_of)s AND p.due_date >= %(d30)s THEN p.cents ELSE 0 END) AS BIGINT) AS b1,
-              CAST(SUM(CASE WHEN p.due_date < %(d30)s AND p.due_date >= %(d60)s THEN p.cents ELSE 0 END) AS BIGINT) AS b2,
-              CAST(SUM(CASE WHEN p.due_date < %(d60)s AND p.due_date >= %(d90)s THEN p.cents ELSE 0 END) AS BIGINT) AS b3,
-              CAST(SUM(CASE WHEN p.due_date < %(d90)s THEN p.cents ELSE 0 END) AS BIGINT) AS b4,
-              CAST(SUM(p.credit) AS BIGINT) AS credit
-            FROM (
-                SELECT o.member_id, o.due_date, o.cents, 0 AS credit FROM ({_open_invoice_parts_sql()}) o
-                UNION ALL
-                SELECT c.member_id, NULL, 0, c.cents FROM ({_credit_parts_sql()}) c
-            ) p
-            WHERE 1 = 1 {member_filter}
-            GROUP BY p.member_id
-        ) t JOIN {member} m ON m.id = t.member_id
-        WHERE t.b0 <> 0 OR t.b1 <> 0 OR t.b2 <> 0 OR t.b3 <> 0 OR t.b4 <> 0 OR t.credit <> 0
-    """  # noqa: S608
-
-
-def _params(organisation: Organisation, as_of: dt.date) -> dict[str, int | str]:
-    return {
-        "org": organisation.pk,
-        "as_of": as_of.isoformat(),
-        "d30": (as_of - dt.timedelta(days=30)).isoformat(),
-        "d60": (as_of - dt.timedelta(days=60)).isoformat(),
-        "d90": (as_of - dt.timedelta(days=90)).isoformat(),
-    }
-
-
 def _money(cents: int) -> Decimal:
     return ZERO if not cents else from_cents(cents)
 
 
-def aging(organisation: Organisation, as_of: dt.date, member: Member | None = None) -> AgingReport:
-    """Aging of every member with an open balance or credit as of `as_of` (or of one member)."""
-    params = _params(organisation, as_of)
-    member_filter = ""
+def aging(
+    organisation: Organisation,
+    as_of: dt.date,
+    member: Member | None = None,
+    direction: Direction | None = None,
+) -> AgingReport:
+    """Aging of every member with an open balance or credit as of `as_of` (or of one member).
+
+    `direction` is chosen by `aging_sql.cheaper_direction` unless given (tests run both).
+    """
+    params = aging_sql.params(organisation, as_of)
     if member is not None:
         params["member"] = member.pk
-        member_filter = "AND p.member_id = %(member)s"
+    direction = direction or aging_sql.cheaper_direction(organisation, as_of)
     with connection.cursor() as cursor:
-        cursor.execute(_report_sql(member_filter), params)
+        cursor.execute(aging_sql.report(direction, one_member=member is not None), params)
         fetched = cursor.fetchall()
     rows = []
     for member_id, number, first, last, company, *cents in fetched:
@@ -266,15 +158,14 @@ def bucket_for(days_past_due: int) -> str:
     return "over-90"
 
 
-def open_items(organisation: Organisation, member: Member, as_of: dt.date) -> list[OpenItem]:
+def open_items(
+    organisation: Organisation, member: Member, as_of: dt.date, direction: Direction | None = None
+) -> list[OpenItem]:
     """The member's invoices with an open balance as of `as_of`, oldest first."""
-    params = _params(organisation, as_of) | {"member": member.pk}
+    params = aging_sql.params(organisation, as_of) | {"member": member.pk}
+    direction = direction or aging_sql.cheaper_direction(organisation, as_of)
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"{_with_events_sql()} SELECT o.invoice_id, CAST(SUM(o.cents) AS BIGINT) FROM ({_open_invoice_parts_sql()}) o "  # noqa: S608
-            "WHERE o.member_id = %(member)s GROUP BY o.invoice_id",
-            params,
-        )
+        cursor.execute(aging_sql.open_items(direction), params)
         open_cents = {pk: cents for pk, cents in cursor.fetchall() if cents}
     items = []
     for invoice in Invoice.objects.filter(
