@@ -48,75 +48,82 @@ from memberbooks.ledger.money import ZERO, line_amount
 from memberbooks.tenancy.models import Organisation
 
 
-class GLAccountChecker:
+class _NewRowsChecker[R: (GLAccountRow, MemberRow)]:
+    """Rows that each add one numbered thing: once in the file, and not yet in the books.
+
+    A subclass says which number a row carries and what is in the books already;
+    the two checks and their messages are the same for GL accounts and members.
+    """
+
+    kind: str  # the plan's kind
+    column: str  # the column that holds the number
+    label: str  # how a message names the number: "GL account 4000"
+    noun: str  # what the file lists: "list each account once"
+
     def __init__(self, organisation: Organisation, errors: ErrorList) -> None:
         self.organisation, self.errors = organisation, errors
-        self.rows: list[GLAccountRow] = []
+        self.rows: list[R] = []
         self.seen: dict[str, int] = {}
 
-    def add(self, row: GLAccountRow) -> None:
-        if row.number in self.seen:
+    def _number(self, row: R) -> str:
+        raise NotImplementedError
+
+    def _in_books(self) -> dict[str, str]:
+        """The file's numbers already in the organisation, each with how a message names it."""
+        raise NotImplementedError
+
+    def add(self, row: R) -> None:
+        number = self._number(row)
+        if number in self.seen:
             self.errors.add(
                 row.row,
-                "number",
-                row.number,
-                f"GL account {row.number} is already on row {self.seen[row.number]}; list each account once.",
+                self.column,
+                number,
+                f"{self.label} {number} is already on row {self.seen[number]}; "
+                f"list each {self.noun} once.",
             )
             return
-        self.seen[row.number] = row.row
+        self.seen[number] = row.row
         self.rows.append(row)
 
     def add_failed(self, row: int, values: dict[str, str]) -> None:
         """A row that failed its own checks: nothing here refers to other rows."""
 
-    def finish(self) -> RowsPlan[GLAccountRow]:
-        existing = accounts_by_number(self.organisation)
+    def finish(self) -> RowsPlan[R]:
+        existing = self._in_books()
         for row in self.rows:
-            if row.number in existing:
+            number = self._number(row)
+            if number in existing:
                 self.errors.add(
                     row.row,
-                    "number",
-                    row.number,
-                    f"GL account {row.number} ({existing[row.number].name}) is already in "
-                    f"{self.organisation.name}; leave the row out, or use another number.",
-                )
-        return RowsPlan("gl-accounts", self.rows)
-
-
-class MemberChecker:
-    def __init__(self, organisation: Organisation, errors: ErrorList) -> None:
-        self.organisation, self.errors = organisation, errors
-        self.rows: list[MemberRow] = []
-        self.seen: dict[str, int] = {}
-
-    def add(self, row: MemberRow) -> None:
-        if row.member_number in self.seen:
-            self.errors.add(
-                row.row,
-                "member_number",
-                row.member_number,
-                f"Member number {row.member_number} is already on row {self.seen[row.member_number]}; "
-                "list each member once.",
-            )
-            return
-        self.seen[row.member_number] = row.row
-        self.rows.append(row)
-
-    def add_failed(self, row: int, values: dict[str, str]) -> None:
-        """A row that failed its own checks: nothing here refers to other rows."""
-
-    def finish(self) -> RowsPlan[MemberRow]:
-        existing = members_by_number(self.organisation, self.seen)
-        for row in self.rows:
-            if row.member_number in existing:
-                self.errors.add(
-                    row.row,
-                    "member_number",
-                    row.member_number,
-                    f"Member number {row.member_number} is already in {self.organisation.name}; "
+                    self.column,
+                    number,
+                    f"{existing[number]} is already in {self.organisation.name}; "
                     "leave the row out, or use another number.",
                 )
-        return RowsPlan("members", self.rows)
+        return RowsPlan(self.kind, self.rows)
+
+
+class GLAccountChecker(_NewRowsChecker[GLAccountRow]):
+    kind, column, label, noun = "gl-accounts", "number", "GL account", "account"
+
+    def _number(self, row: GLAccountRow) -> str:
+        return row.number
+
+    def _in_books(self) -> dict[str, str]:
+        accounts = accounts_by_number(self.organisation)
+        return {number: f"GL account {number} ({a.name})" for number, a in accounts.items()}
+
+
+class MemberChecker(_NewRowsChecker[MemberRow]):
+    kind, column, label, noun = "members", "member_number", "Member number", "member"
+
+    def _number(self, row: MemberRow) -> str:
+        return row.member_number
+
+    def _in_books(self) -> dict[str, str]:
+        found = members_by_number(self.organisation, self.seen)
+        return {number: f"Member number {number}" for number in found}
 
 
 class InvoiceChecker:
