@@ -186,18 +186,10 @@ class InvoiceChecker:
             )
 
     def _agrees(self, group: InvoiceGroup, row: InvoiceLineRow) -> bool:
-        for column in self.HEADER:
-            first, this = getattr(group, column), getattr(row, column)
-            if first != this:
-                self.errors.add(
-                    row.row,
-                    column,
-                    _text(this),
-                    f"Invoice {group.number} has {column} {_text(first) or '(empty)'} on row {group.first_row}; "
-                    "every line of one invoice must have the same member_number, date, due_date and source.",
-                )
-                return False
-        return True
+        rule = (
+            "every line of one invoice must have the same member_number, date, due_date and source."
+        )
+        return _same_header(self.errors, f"Invoice {group.number}", group, row, self.HEADER, rule)
 
     def finish(self) -> InvoicePlan:
         org = self.organisation
@@ -302,19 +294,8 @@ class PaymentChecker:
         current.applications.append(ApplicationRow(row.row, row.invoice_number, row.applied_amount))
 
     def _agrees(self, group: PaymentGroup, row: PaymentRow) -> bool:
-        for column in self.HEADER:
-            first = getattr(group, column)
-            this = getattr(row, column)
-            if first != this:
-                self.errors.add(
-                    row.row,
-                    column,
-                    _text(this),
-                    f"Payment {group.ref} has {column} {_text(first) or '(empty)'} on row {group.first_row}; "
-                    f"every row of one payment must have the same {', '.join(self.HEADER)}.",
-                )
-                return False
-        return True
+        rule = f"every row of one payment must have the same {', '.join(self.HEADER)}."
+        return _same_header(self.errors, f"Payment {group.ref}", group, row, self.HEADER, rule)
 
     def finish(self) -> PaymentPlan:
         org = self.organisation
@@ -437,6 +418,28 @@ class PaymentChecker:
                 f"file already apply {invoice.open_balance - left:,}, leaving {left:,}."
             )
         return ("applied_amount", str(app.amount), why)
+
+
+def _same_header(
+    errors: ErrorList,
+    document: str,
+    group: InvoiceGroup | PaymentGroup,
+    row: InvoiceLineRow | PaymentRow,
+    header: tuple[str, ...],
+    rule: str,
+) -> bool:
+    """Whether a row repeats its document's header fields; reports the first that differs."""
+    for column in header:
+        first, this = getattr(group, column), getattr(row, column)
+        if first != this:
+            errors.add(
+                row.row,
+                column,
+                _text(this),
+                f"{document} has {column} {_text(first) or '(empty)'} on row {group.first_row}; {rule}",
+            )
+            return False
+    return True
 
 
 def _text(value: object) -> str:
