@@ -16,17 +16,7 @@ from memberbooks.web.forms import MemberForm, MemberSearchForm, NewMemberForm
 from memberbooks.web.views.common import actor, attempt, find_member, or_404, page, paginate
 
 SECTION = "members"
-CONTACT_FIELDS = (
-    "first_name",
-    "last_name",
-    "company",
-    "email",
-    "phone",
-    "address",
-    "city",
-    "state",
-    "postal_code",
-)
+CONTACT_FIELDS = actions.MEMBER_FIELDS  # the fields the member actions take, besides status
 
 
 @org_page()
