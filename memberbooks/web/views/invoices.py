@@ -5,6 +5,7 @@ payments' in `sources.py`, because both are money a member can apply or get
 refunded.
 """
 
+from collections.abc import Callable
 from typing import Any, cast
 
 from django.contrib import messages
@@ -102,61 +103,63 @@ def _saving(request: HttpRequest) -> bool:
     return request.method == "POST" and not {"add_line", "_load"} & set(request.POST)
 
 
-@org_page(Role.BOOKKEEPER)
-def invoice_new(request: HttpRequest, org: str) -> HttpResponse:
+def _new_document[T: (Invoice, CreditMemo)](
+    request: HttpRequest,
+    org: str,
+    form_class: type[PageForm],
+    kind: str,
+    detail: str,
+    post: Callable[[Actor, dict[str, Any], BaseLineFormSet], T],
+) -> HttpResponse:
+    """Both line forms: post the document when saving and go to its page; else show the form."""
     who = actor(request)
     saving = _saving(request)
-    form = entry_form(InvoiceForm, request, saving=saving)
+    form = entry_form(form_class, request, saving=saving)
     formset = _line_formset(request, who)
     if saving and form.is_valid() and formset.is_valid():
         data = form.cleaned_data
+        document = attempt(form, lambda: post(who, data, formset))
+        if document is not None:
+            total = f"{document.total:,.2f}"
+            messages.success(request, f"{kind.capitalize()} {document.number} posted: {total}.")
+            return redirect(detail, org=org, pk=document.pk)
+    return _document_form(request, form, formset, kind)
 
-        def post() -> Invoice:
-            return actions.post_invoice(
-                who,
-                InvoiceDraft(
-                    member=queries.member(who.organisation, number=data["member_number"]),
-                    date=data["date"],
-                    due_date=data["due_date"],
-                    source=data["source"],
-                    memo=data["memo"],
-                    lines=_line_drafts(who, formset),
-                ),
-            )
 
-        invoice = attempt(form, post)
-        if invoice is not None:
-            messages.success(request, f"Invoice {invoice.number} posted: {invoice.total:,.2f}.")
-            return redirect("invoice-detail", org=org, pk=invoice.pk)
-    return _document_form(request, form, formset, "invoice")
+def _post_invoice(who: Actor, data: dict[str, Any], formset: BaseLineFormSet) -> Invoice:
+    return actions.post_invoice(
+        who,
+        InvoiceDraft(
+            member=queries.member(who.organisation, number=data["member_number"]),
+            date=data["date"],
+            due_date=data["due_date"],
+            source=data["source"],
+            memo=data["memo"],
+            lines=_line_drafts(who, formset),
+        ),
+    )
+
+
+@org_page(Role.BOOKKEEPER)
+def invoice_new(request: HttpRequest, org: str) -> HttpResponse:
+    return _new_document(request, org, InvoiceForm, "invoice", "invoice-detail", _post_invoice)
 
 
 @org_page(Role.BOOKKEEPER)
 def creditmemo_new(request: HttpRequest, org: str) -> HttpResponse:
-    who = actor(request)
-    saving = _saving(request)
-    form = entry_form(CreditMemoForm, request, saving=saving)
-    formset = _line_formset(request, who)
-    if saving and form.is_valid() and formset.is_valid():
-        data = form.cleaned_data
+    def post(who: Actor, data: dict[str, Any], formset: BaseLineFormSet) -> CreditMemo:
+        return actions.post_credit_memo(
+            who,
+            CreditMemoDraft(
+                member=queries.member(who.organisation, number=data["member_number"]),
+                date=data["date"],
+                memo=data["memo"],
+                lines=_line_drafts(who, formset),
+                applications=application_drafts(request),
+            ),
+        )
 
-        def post() -> CreditMemo:
-            return actions.post_credit_memo(
-                who,
-                CreditMemoDraft(
-                    member=queries.member(who.organisation, number=data["member_number"]),
-                    date=data["date"],
-                    memo=data["memo"],
-                    lines=_line_drafts(who, formset),
-                    applications=application_drafts(request),
-                ),
-            )
-
-        memo = attempt(form, post)
-        if memo is not None:
-            messages.success(request, f"Credit memo {memo.number} posted: {memo.total:,.2f}.")
-            return redirect("creditmemo-detail", org=org, pk=memo.pk)
-    return _document_form(request, form, formset, "credit memo")
+    return _new_document(request, org, CreditMemoForm, "credit memo", "creditmemo-detail", post)
 
 
 @org_page(Role.BOOKKEEPER)
