@@ -17,6 +17,7 @@ from memberbooks.ledger.errors import LedgerError, NotFound
 from memberbooks.ledger.models import Member
 from memberbooks.tenancy.access import Actor
 from memberbooks.tenancy.models import Organisation
+from memberbooks.web import reads
 from memberbooks.web.forms import PageForm, posted_applications
 
 
@@ -98,6 +99,16 @@ def find_member(organisation: Organisation, number: str) -> Member | None:
         return queries.member(organisation, number=number) if number.strip() else None
     except NotFound:
         return None
+
+
+def apply_rows(member: Member | None, number: str, amounts: dict[str, str]) -> dict[str, Any]:
+    """What `_apply_rows.html` shows: the member's open invoices, with the amounts typed so far."""
+    return {
+        "apply_member": member,
+        "number": number,
+        "apply_invoices": list(reads.open_invoices(member)) if member else [],
+        "amounts": amounts,
+    }
 
 
 def posted_amounts(request: HttpRequest) -> dict[str, str]:

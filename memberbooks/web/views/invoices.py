@@ -32,6 +32,7 @@ from memberbooks.web.forms import (
 from memberbooks.web.views.common import (
     actor,
     application_drafts,
+    apply_rows,
     attempt,
     entry_form,
     find_member,
@@ -89,12 +90,7 @@ def _document_form(
         context.update(member=member, number=number, balance=balance)
     else:
         live_member_input(form, request, "member-open-invoices", "#open-invoices")
-        context.update(
-            apply_member=member,
-            number=number,
-            apply_invoices=list(reads.open_invoices(member)) if member else [],
-            amounts=posted_amounts(request),
-        )
+        context.update(apply_rows(member, number, posted_amounts(request)))
     return page(request, "document_form.html", SECTION, context)
 
 

@@ -13,7 +13,15 @@ from memberbooks.web import reads
 from memberbooks.web.access import org_page
 from memberbooks.web.csv_export import csv_response
 from memberbooks.web.forms import MemberForm, MemberSearchForm, NewMemberForm
-from memberbooks.web.views.common import actor, attempt, find_member, or_404, page, paginate
+from memberbooks.web.views.common import (
+    actor,
+    apply_rows,
+    attempt,
+    find_member,
+    or_404,
+    page,
+    paginate,
+)
 
 SECTION = "members"
 CONTACT_FIELDS = actions.MEMBER_FIELDS  # the fields the member actions take, besides status
@@ -143,10 +151,5 @@ def member_open_invoices(request: HttpRequest, org: str) -> HttpResponse:
         request,
         "_apply_rows.html",
         "billing",
-        {
-            "apply_member": member,
-            "number": number,
-            "apply_invoices": list(reads.open_invoices(member)) if member else [],
-            "amounts": {},
-        },
+        apply_rows(member, number, amounts={}),
     )

@@ -33,6 +33,7 @@ from memberbooks.web.forms import (
 from memberbooks.web.views.common import (
     actor,
     application_drafts,
+    apply_rows,
     attempt,
     entry_form,
     find_member,
@@ -116,10 +117,7 @@ def payment_new(request: HttpRequest, org: str) -> HttpResponse:
         SECTION,
         {
             "form": form,
-            "apply_member": member,
-            "number": number,
-            "apply_invoices": list(reads.open_invoices(member)) if member else [],
-            "amounts": posted_amounts(request),
+            **apply_rows(member, number, posted_amounts(request)),
             "has_deposit_accounts": bool(deposit),
         },
     )
