@@ -179,10 +179,10 @@ def _filters(request: HttpRequest) -> tuple[Tab, BillingFilterForm, BillingFilte
     return tab, form, flt
 
 
-@org_page()
-@require_GET
-def billing(request: HttpRequest, org: str) -> HttpResponse:
-    tab, form, flt = _filters(request)
+def _billing_page(
+    request: HttpRequest, tab: Tab, form: BillingFilterForm, flt: BillingFilter | None
+) -> HttpResponse:
+    """The tab's page of rows and totals; only the filter form, with its errors, when no filter."""
     context: dict[str, Any] = {"tabs": TABS.values(), "tab": tab, "form": form, "page_obj": None}
     if flt is not None:
         rows = tab.rows(actor(request).organisation, flt)
@@ -199,14 +199,15 @@ def billing(request: HttpRequest, org: str) -> HttpResponse:
 
 @org_page()
 @require_GET
+def billing(request: HttpRequest, org: str) -> HttpResponse:
+    return _billing_page(request, *_filters(request))
+
+
+@org_page()
+@require_GET
 def billing_csv(request: HttpRequest, org: str) -> HttpResponseBase:
     tab, form, flt = _filters(request)
     if flt is None:  # show the filter errors on the page instead of a wrong file
-        return page(
-            request,
-            "billing.html",
-            "billing",
-            {"tabs": TABS.values(), "tab": tab, "form": form, "page_obj": None},
-        )
+        return _billing_page(request, tab, form, None)
     rows = tab.rows(actor(request).organisation, flt).iterator(chunk_size=2000)
     return csv_response(f"{tab.key}-{org}.csv", tab.header, (tab.csv_row(row) for row in rows))
