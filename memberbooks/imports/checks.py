@@ -43,7 +43,7 @@ from memberbooks.imports.plans import (
 )
 from memberbooks.imports.schema import GLAccountRow, InvoiceLineRow, MemberRow, PaymentRow
 from memberbooks.ledger.actions import MAX_AMOUNT
-from memberbooks.ledger.models import GLAccount, Invoice, Member, Payment
+from memberbooks.ledger.models import GLAccount, GLAccountKind, Invoice, Member, Payment
 from memberbooks.ledger.money import ZERO, line_amount
 from memberbooks.tenancy.models import Organisation
 
@@ -126,11 +126,59 @@ class MemberChecker(_NewRowsChecker[MemberRow]):
         return {number: f"Member number {number}" for number in found}
 
 
-class InvoiceChecker:
-    HEADER = ("member_number", "date", "due_date", "source")
+class _DocumentChecker:
+    """What the invoice and payment checkers share: a document's rows agree on its header
+    fields (HEADER), and the member and GL account a row names are there to use.
+
+    Each kind of document names one GL account per row (ACCOUNT): its column, the
+    kinds it may be, and what it is for (in the message when it is not one of them).
+    """
+
+    HEADER: tuple[str, ...]
+    ACCOUNT: tuple[str, tuple[GLAccountKind, ...], str]
 
     def __init__(self, organisation: Organisation, errors: ErrorList) -> None:
         self.organisation, self.errors = organisation, errors
+
+    def _report_member(self, row: int, number: str, members: dict[str, Member]) -> None:
+        """A member number (when one is given) that is not in the organisation."""
+        if number and number not in members:
+            self.errors.add(row, "member_number", number, unknown_member(number, self.organisation))
+
+    def _report_account(self, row: int, number: str, accounts: dict[str, GLAccount]) -> None:
+        """A GL account (when one is given) that is missing, inactive or of the wrong kind."""
+        column, kinds, use = self.ACCOUNT
+        problem = number and check_account(accounts, number, kinds, use, self.organisation)
+        if problem:
+            self.errors.add(row, column, number, problem)
+
+    def _same_header(
+        self,
+        document: str,
+        group: InvoiceGroup | PaymentGroup,
+        row: InvoiceLineRow | PaymentRow,
+        rule: str,
+    ) -> bool:
+        """Whether a row repeats its document's header fields; reports the first that differs."""
+        for column in self.HEADER:
+            first, this = getattr(group, column), getattr(row, column)
+            if first != this:
+                self.errors.add(
+                    row.row,
+                    column,
+                    _text(this),
+                    f"{document} has {column} {_text(first) or '(empty)'} on row {group.first_row}; {rule}",
+                )
+                return False
+        return True
+
+
+class InvoiceChecker(_DocumentChecker):
+    HEADER = ("member_number", "date", "due_date", "source")
+    ACCOUNT = ("gl_account", LINE_KINDS, "an invoice line")
+
+    def __init__(self, organisation: Organisation, errors: ErrorList) -> None:
+        super().__init__(organisation, errors)
         self.groups: list[InvoiceGroup] = []
         self.seen: dict[str, InvoiceGroup] = {}
         self.failed: list[tuple[int, str, str]] = []  # row, member_number, gl_account
@@ -189,7 +237,7 @@ class InvoiceChecker:
         rule = (
             "every line of one invoice must have the same member_number, date, due_date and source."
         )
-        return _same_header(self.errors, f"Invoice {group.number}", group, row, self.HEADER, rule)
+        return self._same_header(f"Invoice {group.number}", group, row, rule)
 
     def finish(self) -> InvoicePlan:
         org = self.organisation
@@ -198,15 +246,8 @@ class InvoiceChecker:
         accounts = accounts_by_number(org)
         taken = taken_numbers(Invoice, org, self.seen)
         for row, member_number, account in self.failed:
-            if member_number and member_number not in members:
-                self.errors.add(
-                    row, "member_number", member_number, unknown_member(member_number, org)
-                )
-            problem = account and check_account(
-                accounts, account, LINE_KINDS, "an invoice line", org
-            )
-            if problem:
-                self.errors.add(row, "gl_account", account, problem)
+            self._report_member(row, member_number, members)
+            self._report_account(row, account, accounts)
         for group in self.groups:
             if group.number in taken:
                 self.errors.add(
@@ -216,27 +257,18 @@ class InvoiceChecker:
                     f"Invoice number {group.number} is already in {org.name}; leave the invoice "
                     "out of the file, or give it a new number.",
                 )
-            if group.member_number not in members:
-                self.errors.add(
-                    group.first_row,
-                    "member_number",
-                    group.member_number,
-                    unknown_member(group.member_number, org),
-                )
+            self._report_member(group.first_row, group.member_number, members)
             for line in group.lines:
-                problem = check_account(
-                    accounts, line.gl_account, LINE_KINDS, "an invoice line", org
-                )
-                if problem:
-                    self.errors.add(line.row, "gl_account", line.gl_account, problem)
+                self._report_account(line.row, line.gl_account, accounts)
         return InvoicePlan(self.groups, members, accounts)
 
 
-class PaymentChecker:
+class PaymentChecker(_DocumentChecker):
     HEADER = ("member_number", "date", "amount", "method", "reference", "deposit_account")
+    ACCOUNT = ("deposit_account", DEPOSIT_KINDS, "a payment's deposit_account")
 
     def __init__(self, organisation: Organisation, errors: ErrorList) -> None:
-        self.organisation, self.errors = organisation, errors
+        super().__init__(organisation, errors)
         self.groups: list[PaymentGroup] = []
         self.seen: dict[str, PaymentGroup] = {}
         self.failed: list[tuple[int, dict[str, str]]] = []
@@ -295,7 +327,7 @@ class PaymentChecker:
 
     def _agrees(self, group: PaymentGroup, row: PaymentRow) -> bool:
         rule = f"every row of one payment must have the same {', '.join(self.HEADER)}."
-        return _same_header(self.errors, f"Payment {group.ref}", group, row, self.HEADER, rule)
+        return self._same_header(f"Payment {group.ref}", group, row, rule)
 
     def finish(self) -> PaymentPlan:
         org = self.organisation
@@ -316,18 +348,8 @@ class PaymentChecker:
                     f"Payment {group.ref} is already in {org.name}; leave it out of the file, "
                     "or give it a new reference.",
                 )
-            if group.member_number not in members:
-                self.errors.add(
-                    group.first_row,
-                    "member_number",
-                    group.member_number,
-                    unknown_member(group.member_number, org),
-                )
-            problem = check_account(
-                accounts, group.deposit_account, DEPOSIT_KINDS, "a payment's deposit_account", org
-            )
-            if problem:
-                self.errors.add(group.first_row, "deposit_account", group.deposit_account, problem)
+            self._report_member(group.first_row, group.member_number, members)
+            self._report_account(group.first_row, group.deposit_account, accounts)
             for app in group.applications:
                 refusal = self._application_problem(group, app, invoices, booked)
                 if refusal:
@@ -347,13 +369,8 @@ class PaymentChecker:
                 values["deposit_account"],
                 values["invoice_number"],
             )
-            if member and member not in members:
-                self.errors.add(row, "member_number", member, unknown_member(member, org))
-            problem = account and check_account(
-                accounts, account, DEPOSIT_KINDS, "a payment's deposit_account", org
-            )
-            if problem:
-                self.errors.add(row, "deposit_account", account, problem)
+            self._report_member(row, member, members)
+            self._report_account(row, account, accounts)
             if invoice and invoice not in invoices:
                 self.errors.add(row, "invoice_number", invoice, unknown_invoice(invoice, org))
 
@@ -418,28 +435,6 @@ class PaymentChecker:
                 f"file already apply {invoice.open_balance - left:,}, leaving {left:,}."
             )
         return ("applied_amount", str(app.amount), why)
-
-
-def _same_header(
-    errors: ErrorList,
-    document: str,
-    group: InvoiceGroup | PaymentGroup,
-    row: InvoiceLineRow | PaymentRow,
-    header: tuple[str, ...],
-    rule: str,
-) -> bool:
-    """Whether a row repeats its document's header fields; reports the first that differs."""
-    for column in header:
-        first, this = getattr(group, column), getattr(row, column)
-        if first != this:
-            errors.add(
-                row.row,
-                column,
-                _text(this),
-                f"{document} has {column} {_text(first) or '(empty)'} on row {group.first_row}; {rule}",
-            )
-            return False
-    return True
 
 
 def _text(value: object) -> str:
