@@ -101,6 +101,7 @@ def ledger_fields(**names: str) -> Iterator[None]:
 
 
 APPLICATION_FIELDS = {"invoice": "applications", "applied_amount": "applications"}
+VOID_FIELDS = {"voided_on": "date", "void_reason": "reason"}
 
 
 def _given(body: object, *skip: str) -> dict[str, str]:
@@ -224,7 +225,7 @@ def get_invoice(call: Call, number: str) -> InvoiceDetail:
 def void_invoice(call: Call, number: str, body: Voiding) -> InvoiceDetail:
     """Void an invoice; what was applied to it becomes member credit on that date."""
     invoice = queries.invoice(call.org, number=number)
-    with ledger_fields(voided_on="date", void_reason="reason"):
+    with ledger_fields(**VOID_FIELDS):
         actions.void_invoice(call.actor, invoice, body.date, body.reason)
     return present.invoice_detail(queries.invoice(call.org, pk=invoice.pk))
 
@@ -302,7 +303,7 @@ def apply_payment(call: Call, number: str, body: Applying) -> PaymentDetail:
 def void_payment(call: Call, number: str, body: Voiding) -> PaymentDetail:
     """Void a payment (a bounced check); the invoices it paid reopen on that date."""
     payment = queries.payment(call.org, number=number)
-    with ledger_fields(voided_on="date", void_reason="reason"):
+    with ledger_fields(**VOID_FIELDS):
         actions.void_payment(call.actor, payment, body.date, body.reason)
     return present.payment_detail(queries.payment(call.org, pk=payment.pk))
 
