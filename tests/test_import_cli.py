@@ -145,3 +145,16 @@ def test_the_console_command_exits_1_on_errors(tmp_path: Path) -> None:
     assert ok.returncode == 0 and json.loads(ok.stdout)["created"] == {"members": 1}
     assert failed.returncode == 1 and json.loads(failed.stdout)["error_count"] == 1
     assert "1 error in bad.csv; nothing was written." in failed.stderr
+
+
+def test_writing_shows_progress_on_stderr_only(books: Books, tmp_path: Path) -> None:
+    rows = [f"P{n},Pat,Lee{n},,,,,,," for n in range(2500)]  # two batches of members
+    path = write(tmp_path, "members.csv", csv_bytes(MEMBER_HEADER, *rows))
+    out, err = StringIO(), StringIO()
+
+    call_command("import", "acme", "members", str(path), "--json", stdout=out, stderr=err)
+
+    assert json.loads(out.getvalue())["created"] == {"members": 2500}
+    shown = err.getvalue().replace("\r", "\n").split()
+    assert shown[-2:] == ["Writing:", "100%"]
+    assert "80%" in shown  # after the first batch of 2,000

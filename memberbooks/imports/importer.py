@@ -12,6 +12,7 @@ unless all of it is valid. The CLI and the page both call this and render the
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import partial
 from typing import IO, Any, Protocol, TypeVar
 
 from django.conf import settings
@@ -34,6 +35,10 @@ NOUNS = {
 }
 
 R_contra = TypeVar("R_contra", contravariant=True)
+
+
+class Progress(Protocol):
+    def __call__(self, done: int, total: int) -> None: ...
 
 
 @dataclass
@@ -112,8 +117,12 @@ def run_import(
     *,
     dry_run: bool = False,
     max_bytes: int | None = None,
+    progress: Progress | None = None,
 ) -> ImportResult:
-    """Check `stream` as a CSV file of `kind` and, if it is all valid and not a dry run, write it."""
+    """Check `stream` as a CSV file of `kind` and, if it is all valid and not a dry run, write it.
+
+    `progress(rows_written, rows)` is called as the writing goes (the CLI shows a percentage).
+    """
     actor.require(Role.BOOKKEEPER)
     result = ImportResult(kind=kind, dry_run=dry_run)
     refusal = reading.too_large(
@@ -131,7 +140,7 @@ def run_import(
         return result
     if not dry_run:
         try:
-            write(actor, plan)
+            write(actor, plan, partial(progress, total=result.rows) if progress else None)
         except WriteFailed as exc:
             result.errors.add(exc.row, exc.column, "", exc.message)
             return result

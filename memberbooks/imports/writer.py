@@ -49,13 +49,18 @@ class Step:
     call: Callable[[], object]
 
 
-def write(actor: Actor, plan: Plan) -> None:
-    """Write the whole plan or, raising WriteFailed, nothing."""
+def write(actor: Actor, plan: Plan, progress: Callable[[int], None] | None = None) -> None:
+    """Write the whole plan or, raising WriteFailed, nothing.
+
+    `progress(last_row_written)` is told after each batch.
+    """
     step: Step | None = None
     try:
         with transaction.atomic():
             for step in _steps(actor, plan):
                 step.call()
+                if progress:
+                    progress(step.last_row - 1)
     except LedgerError as exc:
         assert step is not None
         raise _failed(step, exc.field or "", str(exc)) from exc

@@ -41,7 +41,13 @@ class Command(BaseCommand):
         path: Path = options["file"]
         try:
             with path.open("rb") as stream:
-                result = run_import(actor, options["kind"], stream, dry_run=options["dry_run"])
+                result = run_import(
+                    actor,
+                    options["kind"],
+                    stream,
+                    dry_run=options["dry_run"],
+                    progress=self._progress,
+                )
         except OSError as exc:
             raise CommandError(f"Cannot read {path}: {exc.strerror or exc}.") from exc
         if options["json"]:
@@ -53,6 +59,12 @@ class Command(BaseCommand):
                 f"{plural(result.errors.count, 'error')} in {path.name}; nothing was written.",
                 returncode=1,
             )
+
+    def _progress(self, done: int, total: int) -> None:
+        """A percentage on stderr while writing (stdout stays clean for --json)."""
+        percent = 100 * min(done, total) // max(total, 1)
+        self.stderr.write(f"\rWriting: {percent:3d}%", ending="\n" if done >= total else "")
+        self.stderr.flush()
 
     def _print(self, path: Path, result: ImportResult) -> None:
         self.stdout.write(f"{path.name}: {result.rows:,} rows of {result.kind}.")
