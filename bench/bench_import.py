@@ -191,7 +191,8 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="mb-importbench-") as tmp:
         folder = Path(tmp)
         env = dict(os.environ)
-        env.setdefault("DATABASE_URL", f"sqlite:///{folder}/bench.sqlite3")  # four slashes: absolute
+        # four slashes: an absolute path
+        env.setdefault("DATABASE_URL", f"sqlite:///{folder}/bench.sqlite3")
         env["MEMBERBOOKS_VAR_DIR"] = str(folder)
         env["MEMBERBOOKS_LOG_LEVEL"] = "WARNING"
         database = env["DATABASE_URL"].split("@")[-1]
