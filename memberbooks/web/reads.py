@@ -1,4 +1,4 @@
-"""Reads that only the pages need: list filters, page-sized balances, events.
+"""Reads that only the pages need: list filters, paging, GL account choices.
 
 Every function takes the organisation (or a row already resolved inside it
 through `ledger.queries`) and never looks a row up by a caller's id across
@@ -33,52 +33,6 @@ class CountedPaginator(Paginator):  # type: ignore[type-arg]
 
 
 # --- members ----------------------------------------------------------------------------------
-
-
-def balances(member_ids: Iterable[int]) -> dict[int, Decimal]:
-    """What each listed member owes now, net of credit, in three grouped queries.
-
-    Equal to `queries.member_balance` for each member, but for a page of members
-    at once (the member list must not run queries per row).
-    """
-    ids = list(member_ids)
-    result = dict.fromkeys(ids, ZERO)
-    sources: tuple[tuple[QuerySet, object, int], ...] = (  # type: ignore[type-arg]
-        (Invoice.objects.all(), F("total") - F("amount_applied"), 1),
-        (Payment.objects.all(), F("amount") - F("amount_applied") - F("amount_refunded"), -1),
-        (CreditMemo.objects.all(), F("total") - F("amount_applied") - F("amount_refunded"), -1),
-    )
-    for queryset, open_amount, sign in sources:
-        rows = (
-            queryset.filter(member_id__in=ids, voided_on=None)
-            .values("member_id")
-            .annotate(open=Sum(open_amount, output_field=MoneyField()))
-            .values_list("member_id", "open")
-        )
-        for member_id, amount in rows:
-            result[member_id] += sign * (amount or ZERO)
-    return result
-
-
-def open_invoices(member: Member) -> QuerySet[Invoice]:
-    """The member's invoices with something left to pay now, oldest due first."""
-    return Invoice.objects.filter(
-        organisation_id=member.organisation_id,
-        member=member,
-        voided_on=None,
-        amount_applied__lt=F("total"),
-    ).order_by("due_date", "number")
-
-
-def open_credits(member: Member) -> tuple[list[Payment], list[CreditMemo]]:
-    """The member's payments and credit memos with an unapplied rest (their credit)."""
-    payments = Payment.objects.filter(
-        organisation_id=member.organisation_id, member=member, voided_on=None
-    ).filter(amount__gt=F("amount_applied") + F("amount_refunded"))
-    memos = CreditMemo.objects.filter(
-        organisation_id=member.organisation_id, member=member, voided_on=None
-    ).filter(total__gt=F("amount_applied") + F("amount_refunded"))
-    return list(payments.order_by("date")), list(memos.order_by("date"))
 
 
 # --- GL account choices -----------------------------------------------------------------------

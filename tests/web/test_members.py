@@ -6,7 +6,6 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from memberbooks.ledger import queries
-from memberbooks.web import reads
 from tests.books import Books
 from tests.web.conftest import Ledger
 
@@ -58,7 +57,7 @@ def test_the_list_shows_each_members_balance(viewer: Client, ledger: Ledger) -> 
 
 def test_page_balances_equal_member_balance(ledger: Ledger) -> None:
     members = [ledger.ann, ledger.bob]
-    assert reads.balances(m.pk for m in members) == {
+    assert queries.member_balances(m.pk for m in members) == {
         m.pk: queries.member_balance(m) for m in members
     }
 

@@ -17,7 +17,6 @@ from memberbooks.ledger.errors import LedgerError, NotFound
 from memberbooks.ledger.models import Member
 from memberbooks.tenancy.access import Actor
 from memberbooks.tenancy.models import Organisation
-from memberbooks.web import reads
 from memberbooks.web.forms import PageForm, posted_applications
 
 
@@ -106,7 +105,7 @@ def apply_rows(member: Member | None, number: str, amounts: dict[str, str]) -> d
     return {
         "apply_member": member,
         "number": number,
-        "apply_invoices": list(reads.open_invoices(member)) if member else [],
+        "apply_invoices": list(queries.open_invoices(member)) if member else [],
         "amounts": amounts,
     }
 

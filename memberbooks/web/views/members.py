@@ -9,7 +9,6 @@ from django.views.decorators.http import require_GET
 from memberbooks.ledger import actions, queries
 from memberbooks.ledger.models import Member
 from memberbooks.tenancy.models import Role
-from memberbooks.web import reads
 from memberbooks.web.access import org_page
 from memberbooks.web.csv_export import csv_response
 from memberbooks.web.forms import MemberForm, MemberSearchForm, NewMemberForm
@@ -34,7 +33,7 @@ def member_list(request: HttpRequest, org: str) -> HttpResponse:
     search = request.GET.get("q", "").strip()
     page_obj = paginate(request, queries.members(actor(request).organisation, search))
     members = list(page_obj.object_list)
-    balances = reads.balances(member.pk for member in members)
+    balances = queries.member_balances(member.pk for member in members)
     return page(
         request,
         "members.html",
@@ -67,7 +66,7 @@ def member_csv(request: HttpRequest, org: str) -> StreamingHttpResponse:
 @require_GET
 def member_detail(request: HttpRequest, org: str, pk: int) -> HttpResponse:
     member = or_404(queries.member, actor(request).organisation, pk=pk)
-    payments, credit_memos = reads.open_credits(member)
+    payments, credit_memos = queries.open_credits(member)
     return page(
         request,
         "member_detail.html",
@@ -76,7 +75,7 @@ def member_detail(request: HttpRequest, org: str, pk: int) -> HttpResponse:
             "member": member,
             "balance": queries.member_balance(member),
             "entries": queries.member_ledger(member),
-            "open_invoices": list(reads.open_invoices(member)),
+            "open_invoices": list(queries.open_invoices(member)),
             "open_payments": payments,
             "open_credit_memos": credit_memos,
         },

@@ -157,7 +157,9 @@ def _source_page(
                 if isinstance(source, CreditMemo)
                 else None
             ),
-            "apply_invoices": [] if source.is_voided else list(reads.open_invoices(source.member)),
+            "apply_invoices": []
+            if source.is_voided
+            else list(queries.open_invoices(source.member)),
             "amounts": posted_amounts(request),
             **forms,
         },
