@@ -39,9 +39,9 @@ test-postgres: setup ## Run the suite against PostgreSQL (DATABASE_URL, default 
 	DATABASE_URL=$${DATABASE_URL:-postgresql://postgres@127.0.0.1:5432/test} $(VENV)/bin/pytest -q
 
 check: setup ## ruff and mypy
-	$(VENV)/bin/ruff check memberbooks tests bench
-	$(VENV)/bin/ruff format --check memberbooks tests bench
-	$(VENV)/bin/mypy memberbooks
+	$(VENV)/bin/ruff check memberbooks qbemulator tests bench
+	$(VENV)/bin/ruff format --check memberbooks qbemulator tests bench
+	$(VENV)/bin/mypy memberbooks qbemulator
 
 bench: setup ## Run the benchmarks in bench/ (see docs/benchmarks.md)
 	$(PY) bench/run.py
