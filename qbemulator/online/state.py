@@ -96,3 +96,11 @@ class Emulator:
             realm: Company(**fields) for realm, fields in data.get("companies", {}).items()
         }
         self.oauth = data.get("oauth", {})
+
+
+def new_company(emulator: Emulator, name: str) -> Company:
+    """Create a company with a realistic starting chart of accounts and items (filled in by the API work)."""
+    with emulator.lock:
+        company = Company(realm_id=emulator.new_realm_id(), name=name)
+        emulator.companies[company.realm_id] = company
+        return company
