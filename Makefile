@@ -22,13 +22,16 @@ $(STAMP): pyproject.toml
 
 setup: $(STAMP) ## Create .venv and install memberbooks with its development tools
 
-demo: setup ## Set up, migrate, load the demo association and serve it at http://127.0.0.1:8000
+demo: setup ## Set up, migrate, load the demo association and serve it at http://127.0.0.1:8000 beside the QuickBooks emulator
 	$(VENV)/bin/memberbooks migrate --no-input -v0
 	$(VENV)/bin/memberbooks demo load
-	@echo ""
-	@echo "  memberbooks demo: http://$(HOST):$(PORT)/"
-	@$(VENV)/bin/memberbooks demo logins
-	@echo ""
+	@$(VENV)/bin/memberbooks emulator online --host $(HOST) --port $(or $(EMULATOR_PORT),8765) --throttle & emulator=$$!; \
+	trap 'kill $$emulator 2>/dev/null; wait $$emulator 2>/dev/null' EXIT INT TERM; \
+	echo ""; \
+	echo "  memberbooks demo: http://$(HOST):$(PORT)/"; \
+	echo "  QuickBooks Online emulator: http://$(HOST):$(or $(EMULATOR_PORT),8765)/_emulator/"; \
+	$(VENV)/bin/memberbooks demo logins; \
+	echo ""; \
 	$(VENV)/bin/memberbooks runserver $(HOST):$(PORT)
 
 test: setup ## Set up and run the whole test suite (SQLite)

@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "memberbooks.web",
     "memberbooks.api",
     "memberbooks.demo",
+    "memberbooks.devtools",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,171 @@
+"""The emulator over real loopback HTTP, its state file, its command line, and the inspection pages."""
+
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from decimal import Decimal
+from pathlib import Path
+
+import httpx
+import pytest
+
+from qbemulator.online.server import base_url, serve, stop
+from qbemulator.online.state import Company, Emulator, new_company
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture
+def served(emulator: Emulator) -> Iterator[httpx.Client]:
+    server, thread = serve(emulator, "127.0.0.1", 0)
+    try:
+        with httpx.Client(base_url=base_url(server), timeout=10) as http:
+            yield http
+    finally:
+        stop(server, thread)
+
+
+def create_company(http: httpx.Client, emulator: Emulator, name: str) -> str:
+    """Through the control API once it exists; until then straight into the state."""
+    reply = http.post("/_emulator/companies", json={"name": name})
+    if reply.status_code == 200:
+        realm: str = reply.json()["realmId"]
+        return realm
+    return new_company(emulator, name).realm_id
+
+
+def test_serves_over_real_http_on_a_free_port(served: httpx.Client, emulator: Emulator) -> None:
+    realm = create_company(served, emulator, "Harbour & Co")
+    listing = served.get("/_emulator/")
+    assert listing.status_code == 200
+    assert listing.headers["content-type"] == "text/html; charset=utf-8"
+    assert "Harbour &amp; Co" in listing.text
+    assert f'href="/_emulator/companies/{realm}/"' in listing.text
+    assert served.get("/nowhere").status_code == 404
+
+
+def test_concurrent_requests_are_served_in_parallel_threads(
+    served: httpx.Client, emulator: Emulator
+) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    url = str(served.base_url)
+
+    def fetch(_: int) -> int:
+        return httpx.get(f"{url}/_emulator/", timeout=10).status_code
+
+    with ThreadPoolExecutor(8) as pool:
+        assert list(pool.map(fetch, range(32))) == [200] * 32
+
+
+def test_state_file_round_trip(tmp_path: Path) -> None:
+    path = tmp_path / "emulator.json"
+    first = Emulator(path=path)
+    server, thread = serve(first, "127.0.0.1", 0)
+    try:
+        with httpx.Client(base_url=base_url(server), timeout=10) as http:
+            realm = create_company(http, first, "Persisted Ltd")
+    finally:
+        stop(server, thread)
+    first.save()
+    again = Emulator(path=path)
+    company = again.company(realm)
+    assert company is not None and company.name == "Persisted Ltd"
+    server, thread = serve(again, "127.0.0.1", 0)
+    try:
+        page = httpx.get(f"{base_url(server)}/_emulator/companies/{realm}/", timeout=10)
+    finally:
+        stop(server, thread)
+    assert "Persisted Ltd" in page.text
+
+
+def test_command_line_serves_and_saves_its_state_on_sigterm(tmp_path: Path) -> None:
+    state = tmp_path / "state.json"
+    process = subprocess.Popen(
+        [sys.executable, "-u", "-m", "qbemulator", "online", "--port", "0", "--state", str(state)],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )
+    try:
+        assert process.stdout is not None
+        line = process.stdout.readline()
+        url = line.split(" at ", 1)[1].split("/_emulator/", 1)[0]
+        assert httpx.get(f"{url}/_emulator/", timeout=10).status_code == 200
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+        if process.stdout is not None:
+            process.stdout.close()
+    assert process.returncode == 0
+    assert state.exists()
+
+
+def test_command_line_rejects_unknown_knobs() -> None:
+    reply = subprocess.run(
+        [sys.executable, "-m", "qbemulator", "online", "--knobs", '{"lateny_ms": 5}'],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+    assert reply.returncode == 2
+    assert "unknown knob(s) lateny_ms" in reply.stderr
+
+
+def books(emulator: Emulator) -> Company:
+    """A company with documents written straight into the state, as the API would store them."""
+    company = new_company(emulator, "Riverside <Chamber>")
+    company.table("Customer")["1"] = {"Id": "1", "DisplayName": "Ann <b>Lee</b>", "Balance": 70}
+    company.table("Invoice")["2"] = {
+        "Id": "2",
+        "DocNumber": "1001",
+        "TxnDate": "2026-11-01",
+        "CustomerRef": {"value": "1", "name": "Ann <b>Lee</b>"},
+        "TotalAmt": Decimal("100.00"),
+        "Balance": Decimal("70.00"),
+    }
+    company.table("Payment")["3"] = {
+        "Id": "3",
+        "TxnDate": "2026-11-05",
+        "CustomerRef": {"value": "1", "name": "Ann <b>Lee</b>"},
+        "TotalAmt": Decimal("40.00"),
+        "UnappliedAmt": Decimal("10.00"),
+        "Line": [{"Amount": Decimal("30.00"), "LinkedTxn": [{"TxnId": "2", "TxnType": "Invoice"}]}],
+    }
+    company.table("CreditMemo")["4"] = {
+        "Id": "4",
+        "TotalAmt": Decimal("5.00"),
+        "RemainingCredit": Decimal("5.00"),
+    }
+    return company
+
+
+def test_company_page_shows_balances_and_the_ar_total(
+    client: httpx.Client, emulator: Emulator
+) -> None:
+    company = books(emulator)
+    page = client.get(f"/_emulator/companies/{company.realm_id}/")
+    assert page.status_code == 200
+    assert '<span class="total">55.00</span>' in page.text  # 70 - 10 unapplied - 5 credit
+    assert "Invoice 2: 30.00" in page.text
+    assert "Ann &lt;b&gt;Lee&lt;/b&gt;" in page.text
+    assert "<b>Lee</b>" not in page.text
+    assert "Riverside &lt;Chamber&gt;" in page.text
+    assert "<script" not in page.text
+
+
+def test_pages_do_not_write_to_the_state(client: httpx.Client, emulator: Emulator) -> None:
+    company = new_company(emulator, "Empty")
+    before = set(company.entities)
+    assert client.get(f"/_emulator/companies/{company.realm_id}/").status_code == 200
+    assert client.get("/_emulator/").status_code == 200
+    assert set(company.entities) == before
+
+
+def test_unknown_company_page(client: httpx.Client) -> None:
+    page = client.get("/_emulator/companies/nope<x>/")
+    assert page.status_code == 404
+    assert "No company nope&lt;x&gt;" in page.text
