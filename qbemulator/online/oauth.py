@@ -392,6 +392,8 @@ def userinfo(request: Request, emulator: Emulator) -> Response:
 
 
 def _redirect_with(redirect_uri: str, params: dict[str, str]) -> str:
+    """`redirect_uri` with `params` added to its query (an empty `state` is left out)."""
+    params = {k: v for k, v in params.items() if v or k != "state"}
     parts = urlsplit(redirect_uri)
     query = "&".join(q for q in (parts.query, urlencode(params)) if q)
     return urlunsplit((parts.scheme, parts.netloc, parts.path, query, parts.fragment))
@@ -439,12 +441,15 @@ def approve(emulator: Emulator, req: dict[str, str], company: Company) -> str:
     """Issue a code for the approved request; the URL to redirect the user to."""
     with emulator.lock:
         code = "AB11" + secrets.token_urlsafe(36)
-        _table(emulator, "codes")[code] = {
+        codes, at = _table(emulator, "codes"), now(emulator)
+        for stale in [k for k, v in codes.items() if v["expires_at"] <= at]:
+            del codes[stale]  # past its life a code can only be refused, replayed or not
+        codes[code] = {
             "client_id": req["client_id"],
             "redirect_uri": req["redirect_uri"],
             "realm_id": company.realm_id,
             "scope": req["scope"],
-            "expires_at": now(emulator) + CODE_LIFETIME,
+            "expires_at": at + CODE_LIFETIME,
             "grant": None,
         }
         emulator.save()

@@ -513,3 +513,18 @@ def test_intuit_oauth_client_runs_the_token_flow(live: str, emulator: Emulator) 
         assert bearer(emulator, auth.access_token, back["realmId"]) == 401
     finally:
         auth.close()
+
+
+def test_without_state_the_redirect_carries_none(client: httpx.Client) -> None:
+    reply = client.get(
+        "/connect/oauth2",
+        params={
+            "client_id": "app",
+            "redirect_uri": CALLBACK + "?from=qbo",
+            "response_type": "code",
+            "scope": SCOPE,
+            "auto_approve": "1",
+        },
+    )
+    back = query_of(reply.headers["location"])
+    assert set(back) == {"from", "code", "realmId"}
