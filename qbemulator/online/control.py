@@ -21,8 +21,11 @@
 
 Knob values: latency_ms >= 0; throttle, expire_tokens booleans; time_scale > 0; error_rate and
 timeout_rate in [0, 1]; commit_then_fail an integer count (the next N writes) or a rate in
-[0, 1) written with a decimal point. `expire_tokens: true` also ends every current access token
-of the company at once (oauth.expire_tokens). What the knobs do is knobs.py's business.
+[0, 1) written with a decimal point; requests_per_minute, concurrent, batch_per_minute integers
+>= 1; throttle_format "xml" or "json"; timeout_seconds >= 0; seed an integer. Any other knob
+in knobs.DEFAULTS is accepted with its default's type. `expire_tokens: true` also ends every
+current access token of the company at once (oauth.expire_tokens). What the knobs do is
+knobs.py's business.
 
 Scripts that cannot click the consent page can also add `auto_approve=1` (with `realmId=` or
 `company=`) to the authorize URL. Bad input gets 400 `{"error": "..."}` naming the field;
@@ -33,7 +36,7 @@ from decimal import Decimal
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from qbemulator.online import oauth
+from qbemulator.online import knobs, oauth
 from qbemulator.online.http import Request, Response, Route
 from qbemulator.online.state import Company, Emulator, new_company
 
@@ -167,15 +170,50 @@ KNOBS: dict[str, Any] = {
     "timeout_rate": lambda n, v: _number(n, v, Decimal(0), Decimal(1)),
     "commit_then_fail": _commit_then_fail,
     "expire_tokens": _flag,
+    "requests_per_minute": lambda n, v: _whole(n, v, 1),
+    "concurrent": lambda n, v: _whole(n, v, 1),
+    "batch_per_minute": lambda n, v: _whole(n, v, 1),
+    "throttle_format": lambda n, v: _choice(n, v, ("xml", "json")),
+    "timeout_seconds": lambda n, v: _number(n, v, Decimal(0)),
+    "seed": lambda n, v: _whole(n, v, 0),
 }
+
+
+def _whole(name: str, value: Any, low: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < low:
+        raise BadInput(f"{name} must be an integer of at least {low}")
+    return value
+
+
+def _choice(name: str, value: Any, choices: tuple[str, ...]) -> str:
+    if value not in choices:
+        raise BadInput(f"{name} must be one of {', '.join(choices)}")
+    return str(value)
+
+
+def _like_default(name: str, value: Any) -> Any:
+    """A knob knobs.py added that this table does not know yet: same JSON type as its default."""
+    default = knobs.DEFAULTS[name]
+    if isinstance(default, bool):
+        return _flag(name, value)
+    if isinstance(default, (int, float)):
+        return _number(name, value, Decimal(0))
+    if isinstance(default, str) and not isinstance(value, str):
+        raise BadInput(f"{name} must be a string")
+    return value
 
 
 def validate_knobs(data: dict[str, Any]) -> dict[str, Any]:
     """The knobs, checked; null values are dropped (back to the default)."""
-    unknown = sorted(set(data) - set(KNOBS))
+    known = [*KNOBS, *(name for name in knobs.DEFAULTS if name not in KNOBS)]
+    unknown = sorted(set(data) - set(known))
     if unknown:
-        raise BadInput(f"unknown knob {unknown[0]}; known knobs: {', '.join(KNOBS)}")
-    return {name: KNOBS[name](name, value) for name, value in data.items() if value is not None}
+        raise BadInput(f"unknown knob {unknown[0]}; known knobs: {', '.join(known)}")
+    return {
+        name: KNOBS.get(name, _like_default)(name, value)
+        for name, value in data.items()
+        if value is not None
+    }
 
 
 def get_knobs(request: Request, emulator: Emulator, realm_id: str) -> Response:
@@ -184,11 +222,11 @@ def get_knobs(request: Request, emulator: Emulator, realm_id: str) -> Response:
 
 
 def put_knobs(request: Request, emulator: Emulator, realm_id: str) -> Response:
-    knobs = validate_knobs(_body(request))
+    values = validate_knobs(_body(request))
     with emulator.lock:
         company = _company(emulator, realm_id)
-        company.knobs = knobs
-        if knobs.get("expire_tokens"):
+        company.knobs = values
+        if values.get("expire_tokens"):
             oauth.expire_tokens(emulator, realm_id)
         emulator.save()
         return Response.json(company.knobs)

@@ -8,7 +8,7 @@ from urllib.parse import parse_qs, urlsplit
 import httpx
 import pytest
 
-from qbemulator.online import oauth
+from qbemulator.online import knobs, oauth
 from qbemulator.online.app import make_app
 from qbemulator.online.http import Request
 from qbemulator.online.state import Emulator
@@ -101,6 +101,8 @@ def test_knobs_are_validated_stored_and_returned(client: httpx.Client, emulator:
         ({"time_scale": 0}, "time_scale"),
         ({"commit_then_fail": 1.5}, "commit_then_fail"),
         ({"expire_tokens": 1}, "expire_tokens"),
+        ({"concurrent": 0}, "concurrent"),
+        ({"throttle_format": "yaml"}, "throttle_format"),
     ],
 )
 def test_bad_knobs_are_refused_and_nothing_changes(
@@ -218,3 +220,16 @@ def test_changes_are_saved_to_the_state_file(tmp_path: Path) -> None:
     restarted = Emulator(path=path)
     assert restarted.companies[realm].knobs == {"error_rate": Decimal("0.25")}
     assert allowed(restarted, pair["access_token"], realm)
+
+
+def test_every_knob_the_knobs_module_reads_can_be_set(
+    client: httpx.Client, emulator: Emulator
+) -> None:
+    realm = company(client)
+    defaults = {name: value for name, value in knobs.DEFAULTS.items() if value is not None}
+    values = json.loads(json.dumps(defaults))
+    reply = client.put(f"/_emulator/companies/{realm}/knobs", json=values)
+    assert reply.status_code == 200, reply.text
+    assert set(emulator.companies[realm].knobs) == set(defaults)
+    throttled = {"throttle": True, "requests_per_minute": 5, "throttle_format": "json", "seed": 7}
+    assert client.put(f"/_emulator/companies/{realm}/knobs", json=throttled).json() == throttled
