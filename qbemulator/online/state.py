@@ -99,8 +99,12 @@ class Emulator:
 
 
 def new_company(emulator: Emulator, name: str) -> Company:
-    """Create a company with a realistic starting chart of accounts and items (filled in by the API work)."""
+    """Create a company with a realistic start: A/R, Undeposited Funds, a bank account,
+    income accounts, a few items, CompanyInfo and Preferences (no closing date)."""
+    from qbemulator.online.entities.chart import seed  # entities imports this module
+
     with emulator.lock:
         company = Company(realm_id=emulator.new_realm_id(), name=name)
+        seed(company)
         emulator.companies[company.realm_id] = company
         return company

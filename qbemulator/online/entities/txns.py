@@ -1,0 +1,514 @@
+"""Transactions: Invoice, CreditMemo, SalesReceipt, RefundReceipt, Payment, Deposit.
+
+Totals and balances are always recomputed from the lines (TotalAmt is read-only in
+QBO). A Payment's `Line[].LinkedTxn` applies it to invoices (reducing their Balance)
+and to credit memos (consuming their credit); the targets' `LinkedTxn` and Balance
+and the customer's Balance are kept in step by `sync_links` and `sync_customer`.
+"""
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+from qbemulator.online import faults
+from qbemulator.online.entities.common import (
+    BASE,
+    CENT,
+    USD,
+    Entity,
+    decimal,
+    fields,
+    is_voided,
+    money,
+    referenced,
+    today,
+    touch,
+)
+from qbemulator.online.entities.names import ordered, server
+from qbemulator.online.state import Company
+
+ZERO = Decimal("0.00")
+TXN = (
+    BASE
+    + " DocNumber TxnDate DepartmentRef CurrencyRef ExchangeRate PrivateNote TxnStatus LinkedTxn"
+    " Line TxnTaxDetail TxnSource TaxFormType TaxFormNum TransactionLocationType Tag"
+    " TxnApprovalInfo RecurDataRef ProjectRef HomeTotalAmt"
+)
+SALES = (
+    TXN + " AutoDocNumber CustomerRef CustomerMemo BillAddr ShipAddr FreeFormAddress ShipFromAddr"
+    " RemitToRef ClassRef SalesTermRef DueDate SalesRepRef PONumber FOB ShipMethodRef ShipDate"
+    " TrackingNum GlobalTaxCalculation TotalAmt HomeBalance ApplyTaxAfterDiscount TemplateRef"
+    " PrintStatus EmailStatus BillEmail BillEmailCc BillEmailBcc ARAccountRef Balance"
+    " DeliveryInfo DiscountRate DiscountAmt GovtTxnRefIdentifier TaxExemptionRef"
+    " DepositToAccountRef PaymentMethodRef PaymentRefNum PaymentType CheckPayment"
+    " CreditCardPayment"
+)
+KNOWN = {
+    "Invoice": fields(
+        SALES + " Deposit AllowIPNPayment AllowOnlinePayment AllowOnlineCreditCardPayment"
+        " AllowOnlineACHPayment EInvoiceStatus ECloudStatusTimeStamp InvoiceLink InvoiceEx"
+        " LessCIS callToAction invoiceStatusLog ConvenienceFeeDetail PaymentDetailsMessage"
+    ),
+    "CreditMemo": fields(SALES + " RemainingCredit InvoiceRef CreditMemoEx"),
+    "SalesReceipt": fields(SALES + " SalesReceiptEx"),
+    "RefundReceipt": fields(SALES + " RemainingCredit RefundReceiptEx"),
+    "Payment": fields(
+        TXN
+        + " CustomerRef RemitToRef ARAccountRef DepositToAccountRef PaymentMethodRef PaymentRefNum"
+        " PaymentType CheckPayment CreditCardPayment TotalAmt UnappliedAmt ProcessPayment PaymentEx"
+    ),
+    "Deposit": fields(
+        TXN + " DepositToAccountRef ClassRef TotalAmt CashBack DepositEx GlobalTaxCalculation"
+    ),
+}
+AR_TARGETS = ("Invoice", "CreditMemo")  # what a Payment line may link to here
+
+
+def book_close_date(company: Company) -> str | None:
+    prefs = company.entities.get("Preferences", {}).get("1", {})
+    value = prefs.get("AccountingInfoPrefs", {}).get("BookCloseDate")
+    return str(value) if value else None
+
+
+def check_open_period(company: Company, *dates: Any) -> None:
+    """Writes dated on or before the closing date are refused (6210), as QBO does through the API."""
+    closed = book_close_date(company)
+    if closed is None:
+        return
+    for date in dates:
+        if date and str(date)[:10] <= closed[:10]:
+            raise faults.period_closed()
+
+
+def undeposited_funds(company: Company) -> dict[str, str]:
+    for account in company.entities.get("Account", {}).values():
+        if account.get("AccountSubType") == "UndepositedFunds" and account.get("Active", True):
+            return {"value": account["Id"], "name": account["Name"]}
+    raise faults.invalid_reference("DepositToAccountRef")
+
+
+def account_ref(
+    company: Company, data: Entity, key: str, types: tuple[str, ...]
+) -> dict[str, str] | None:
+    account = referenced(company, "Account", data, key, required=False)
+    if account is None:
+        return None
+    if account["AccountType"] not in types:
+        raise faults.invalid_reference(key)
+    return {"value": account["Id"], "name": account["Name"]}
+
+
+def next_doc_number(company: Company, entity: str) -> str | None:
+    prefs = company.entities.get("Preferences", {}).get("1", {})
+    if prefs.get("SalesFormsPrefs", {}).get("CustomTxnNumbers"):
+        return None
+    used = {str(t.get("DocNumber")) for t in company.entities.get(entity, {}).values()}
+    number = company.doc_numbers.get(entity, 1000) + 1
+    while str(number) in used:
+        number += 1
+    return str(number)  # the counter moves only when the write commits (see entities.create)
+
+
+def check_doc_number(
+    company: Company, entity: str, doc: str, own_id: str | None, allow: bool
+) -> None:
+    if allow:
+        return
+    for other in company.entities.get(entity, {}).values():
+        if other["Id"] != own_id and other.get("DocNumber") == doc:
+            raise faults.duplicate_doc_number(doc, entity, other["Id"])
+
+
+def sales_line(company: Company, line: Entity, voided: bool) -> tuple[Entity, Decimal]:
+    detail = dict(line.get("SalesItemLineDetail") or {})
+    item = referenced(company, "Item", detail, "ItemRef", required=False)
+    qty = decimal(detail["Qty"], "Qty") if detail.get("Qty") is not None else None
+    price = (
+        decimal(detail["UnitPrice"], "UnitPrice") if detail.get("UnitPrice") is not None else None
+    )
+    if qty is not None and price is not None:
+        amount = money(qty * price)
+        if line.get("Amount") is not None and money(line["Amount"]) != amount:
+            raise faults.amount_mismatch(str(line["Amount"]))
+    elif line.get("Amount") is not None:
+        amount = money(line["Amount"])
+    else:
+        raise faults.required_param("Amount")
+    if voided:
+        amount, qty = ZERO, (Decimal(0) if qty is not None else None)
+    out: dict[str, Any] = {}
+    if item is not None:
+        out["ItemRef"] = {"value": item["Id"], "name": item["Name"]}
+    if price is not None:
+        out["UnitPrice"] = price
+    if qty is not None:
+        out["Qty"] = qty
+    out["TaxCodeRef"] = detail.get("TaxCodeRef") or {"value": "NON"}
+    for key, value in detail.items():
+        out.setdefault(key, value)
+    return {
+        "Amount": amount,
+        "DetailType": "SalesItemLineDetail",
+        "SalesItemLineDetail": out,
+    }, amount
+
+
+def build_lines(
+    company: Company, lines: Any, stored: Entity | None, voided: bool
+) -> tuple[list[Entity], Decimal]:
+    if not isinstance(lines, list) or not lines:
+        raise faults.required_param("Line")
+    known = {str(x.get("Id")) for x in (stored or {}).get("Line", []) if x.get("Id")}
+    next_id = max((int(i) for i in known if i.isdigit()), default=0) + 1
+    out: list[Entity] = []
+    subtotal = discount = ZERO
+    for line in lines:
+        kind = line.get("DetailType")
+        if kind == "SubTotalLineDetail":
+            continue
+        if kind == "SalesItemLineDetail":
+            body, amount = sales_line(company, line, voided)
+            subtotal += amount
+        elif kind == "DiscountLineDetail":
+            amount = ZERO if voided else money(line.get("Amount", 0))
+            body = {"Amount": amount, "DetailType": kind, kind: line.get(kind) or {}}
+            discount += amount
+        elif kind == "DescriptionOnly":
+            body = {"DetailType": kind, kind: line.get(kind) or {}}
+            if line.get("Amount") is not None:
+                body = {"Amount": ZERO if voided else money(line["Amount"]), **body}
+        elif kind is None:
+            raise faults.required_param("DetailType")
+        else:
+            raise faults.Fault(
+                "2170", "Invalid Enumeration", f"Invalid Enumeration : {kind}", element="DetailType"
+            )
+        line_id = str(line.get("Id")) if str(line.get("Id")) in known else None
+        if line_id is None:
+            line_id, next_id = str(next_id), next_id + 1
+        head: Entity = {"Id": line_id, "LineNum": len(out) + 1}
+        if line.get("Description") is not None:
+            head["Description"] = line["Description"]
+        out.append({**head, **body})
+    out.append({"Amount": subtotal, "DetailType": "SubTotalLineDetail", "SubTotalLineDetail": {}})
+    return out, subtotal - discount
+
+
+def applied(company: Company, target: Entity, kind: str, exclude: str | None = None) -> Decimal:
+    """How much of `target` the Payments linked to it have applied (optionally skipping one)."""
+    total = ZERO
+    for link in target.get("LinkedTxn", []):
+        if link.get("TxnType") != "Payment" or link.get("TxnId") == exclude:
+            continue
+        payment = company.entities.get("Payment", {}).get(str(link["TxnId"]))
+        for line in (payment or {}).get("Line", []):
+            for linked in line.get("LinkedTxn", []):
+                if linked.get("TxnType") == kind and str(linked.get("TxnId")) == target["Id"]:
+                    total += money(line["Amount"])
+    return total
+
+
+def build_sales(
+    company: Company,
+    entity: str,
+    data: Entity,
+    stored: Entity | None,
+    new_id: str,
+    include: set[str],
+) -> Entity:
+    """Invoice, CreditMemo, SalesReceipt, RefundReceipt: lines, totals, defaults, addresses."""
+    own_id = stored["Id"] if stored else None
+    voided = own_id is not None and is_voided(company, entity, own_id)
+    customer = referenced(company, "Customer", data, "CustomerRef", required=entity in AR_TARGETS)
+    lines, total = build_lines(company, data.get("Line"), stored, voided)
+    txn_date = str(data.get("TxnDate") or today())
+    check_open_period(company, txn_date, (stored or {}).get("TxnDate"))
+    doc = data.get("DocNumber")
+    if doc:
+        if stored is None or doc != stored.get("DocNumber"):
+            check_doc_number(company, entity, str(doc), own_id, "allowduplicatedocnum" in include)
+    elif stored is None:
+        doc = next_doc_number(company, entity)
+    balance = ZERO
+    if entity in AR_TARGETS and stored is not None and not voided:
+        balance = total - applied(company, stored, entity)
+        if balance < 0:
+            raise faults.business(
+                f"The {entity} total cannot be less than the amount already applied to it"
+            )
+    elif entity in AR_TARGETS and not voided:
+        balance = total
+    deposit_to = account_ref(company, data, "DepositToAccountRef", ("Bank", "Other Current Asset"))
+    if entity == "SalesReceipt" and deposit_to is None:
+        deposit_to = undeposited_funds(company)
+    if entity == "RefundReceipt" and deposit_to is None:
+        raise faults.required_param("DepositToAccountRef")
+    due = data.get("DueDate")
+    if entity == "Invoice" and not due:
+        due = (dt.date.fromisoformat(txn_date[:10]) + dt.timedelta(days=30)).isoformat()
+    values: dict[str, Any] = {}
+    if entity == "Invoice":
+        values |= {
+            k: bool(data.get(k, False))
+            for k in (
+                "AllowIPNPayment",
+                "AllowOnlinePayment",
+                "AllowOnlineCreditCardPayment",
+                "AllowOnlineACHPayment",
+            )
+        }
+    if entity == "CreditMemo":
+        values["RemainingCredit"] = balance
+    values |= {
+        **server(stored, new_id),
+        "CustomField": data.get("CustomField") or [],
+        "DocNumber": doc,
+        "TxnDate": txn_date,
+        "CurrencyRef": USD,
+        "PrivateNote": data.get("PrivateNote"),
+        "LinkedTxn": [dict(x) for x in data.get("LinkedTxn") or []] if stored else [],
+        "Line": lines,
+        "TxnTaxDetail": {"TotalTax": 0},
+        "CustomerRef": {"value": customer["Id"], "name": customer["DisplayName"]}
+        if customer
+        else None,
+        "CustomerMemo": data.get("CustomerMemo"),
+        "BillAddr": data.get("BillAddr") or (customer or {}).get("BillAddr"),
+        "ShipAddr": data.get("ShipAddr") or (customer or {}).get("ShipAddr"),
+        "ARAccountRef": account_ref(company, data, "ARAccountRef", ("Accounts Receivable",)),
+        "DueDate": due if entity == "Invoice" else None,
+        "TotalAmt": ZERO if voided else total.quantize(CENT),
+        "ApplyTaxAfterDiscount": bool(data.get("ApplyTaxAfterDiscount", False)),
+        "PrintStatus": data.get("PrintStatus", "NeedToPrint" if entity == "Invoice" else "NotSet"),
+        "EmailStatus": data.get("EmailStatus", "NotSet"),
+        "BillEmail": data.get("BillEmail"),
+        "Balance": balance,
+        "DepositToAccountRef": deposit_to,
+        "PaymentMethodRef": data.get("PaymentMethodRef"),
+        "PaymentRefNum": data.get("PaymentRefNum"),
+    }
+    rest = {k: v for k, v in data.items() if k in KNOWN[entity]}
+    return ordered(list(values), values, rest)
+
+
+def payment_lines(
+    company: Company, data: Entity, own_id: str | None, customer_id: str
+) -> tuple[list[Entity], Decimal]:
+    """Each line applies Amount to the invoices / credit memos it links; never beyond their open balance."""
+    out: list[Entity] = []
+    net = ZERO
+    for line in data.get("Line") or []:
+        if line.get("Amount") is None:
+            raise faults.required_param("Amount")
+        amount = money(line["Amount"])
+        links = line.get("LinkedTxn") or []
+        if not links:
+            raise faults.required_param("LinkedTxn")
+        extras: list[Entity] = []
+        for link in links:
+            kind, target_id = link.get("TxnType"), str(link.get("TxnId", ""))
+            target = company.entities.get(kind, {}).get(target_id) if kind in AR_TARGETS else None
+            if target is None:
+                raise faults.business(
+                    f"The entity {kind} {target_id} that you are trying to link does not exist. {kind} {target_id}"
+                )
+            if target.get("CustomerRef", {}).get("value") != customer_id:
+                raise faults.business(
+                    f"{kind} {target_id} belongs to another customer and cannot be linked to this payment"
+                )
+            open_balance = (
+                ZERO
+                if is_voided(company, kind, target_id)
+                else money(target["TotalAmt"]) - applied(company, target, kind, exclude=own_id)
+            )
+            if amount > open_balance:
+                raise faults.business(
+                    f"The amount applied to {kind} {target_id} ({amount}) is more than its open balance ({open_balance})"
+                )
+            net += amount if kind == "Invoice" else -amount
+            extras = line_ex(target, open_balance)
+        out.append(
+            {
+                "Amount": amount,
+                "LinkedTxn": [{"TxnId": str(x["TxnId"]), "TxnType": x["TxnType"]} for x in links],
+                "LineEx": {"any": extras},
+            }
+        )
+    return out, net
+
+
+def line_ex(target: Entity, open_balance: Decimal) -> list[Entity]:
+    """The JAXB `LineEx.any[]` NameValues real QBO JSON carries on payment lines."""
+    pairs = (
+        ("txnId", target["Id"]),
+        ("txnOpenBalance", str(open_balance)),
+        ("txnReferenceNumber", target.get("DocNumber") or ""),
+    )
+    return [
+        {
+            "name": "{http://schema.intuit.com/finance/v3}NameValue",
+            "declaredType": "com.intuit.schema.finance.v3.NameValue",
+            "scope": "javax.xml.bind.JAXBElement$GlobalScope",
+            "value": {"Name": name, "Value": value},
+            "nil": False,
+            "globalScope": True,
+            "typeSubstituted": False,
+        }
+        for name, value in pairs
+    ]
+
+
+def build_payment(company: Company, data: Entity, stored: Entity | None, new_id: str) -> Entity:
+    own_id = stored["Id"] if stored else None
+    voided = own_id is not None and is_voided(company, "Payment", own_id)
+    customer = referenced(company, "Customer", data, "CustomerRef", required=True)
+    assert customer is not None
+    if data.get("TotalAmt") is None:
+        raise faults.required_param("TotalAmt")
+    total = money(data["TotalAmt"], "TotalAmt")
+    txn_date = str(data.get("TxnDate") or today())
+    check_open_period(company, txn_date, (stored or {}).get("TxnDate"))
+    lines, net = ([], ZERO) if voided else payment_lines(company, data, own_id, customer["Id"])
+    if voided:
+        total = ZERO
+    if net > total:
+        raise faults.business("The amount applied to transactions is more than the payment amount")
+    deposit_to = account_ref(company, data, "DepositToAccountRef", ("Bank", "Other Current Asset"))
+    values: dict[str, Any] = {
+        "CustomerRef": {"value": customer["Id"], "name": customer["DisplayName"]},
+        "ARAccountRef": account_ref(company, data, "ARAccountRef", ("Accounts Receivable",)),
+        "DepositToAccountRef": {"value": (deposit_to or undeposited_funds(company))["value"]},
+        "PaymentMethodRef": data.get("PaymentMethodRef"),
+        "PaymentRefNum": data.get("PaymentRefNum"),
+        "TotalAmt": total,
+        "UnappliedAmt": total - net,
+        "ProcessPayment": bool(data.get("ProcessPayment", False)),
+        **server(stored, new_id),
+        "DocNumber": data.get("DocNumber"),
+        "TxnDate": txn_date,
+        "CurrencyRef": USD,
+        "PrivateNote": data.get("PrivateNote"),
+        "Line": lines,
+    }
+    rest = {k: v for k, v in data.items() if k in KNOWN["Payment"]}
+    return ordered(list(values), values, rest)
+
+
+def build_deposit(company: Company, data: Entity, stored: Entity | None, new_id: str) -> Entity:
+    own_id = stored["Id"] if stored else None
+    voided = own_id is not None and is_voided(company, "Deposit", own_id)
+    deposit_to = account_ref(company, data, "DepositToAccountRef", ("Bank", "Other Current Asset"))
+    if deposit_to is None:
+        raise faults.required_param("DepositToAccountRef")
+    txn_date = str(data.get("TxnDate") or today())
+    check_open_period(company, txn_date, (stored or {}).get("TxnDate"))
+    lines = data.get("Line")
+    if not isinstance(lines, list) or not lines:
+        raise faults.required_param("Line")
+    out: list[Entity] = []
+    total = ZERO
+    for number, line in enumerate(lines, 1):
+        amount = ZERO if voided else money(line.get("Amount", 0))
+        body: Entity = {"Id": str(number), "LineNum": number, "Amount": amount}
+        for link in line.get("LinkedTxn") or []:
+            if link.get("TxnType") != "Payment" or str(
+                link.get("TxnId")
+            ) not in company.entities.get("Payment", {}):
+                raise faults.business(
+                    f"The entity {link.get('TxnType')} {link.get('TxnId')} that you are trying to link does not exist. {link.get('TxnType')} {link.get('TxnId')}"
+                )
+            body.setdefault("LinkedTxn", []).append(
+                {"TxnId": str(link["TxnId"]), "TxnType": "Payment", "TxnLineId": "0"}
+            )
+        if "LinkedTxn" not in body:
+            detail = dict(line.get("DepositLineDetail") or {})
+            account = referenced(company, "Account", detail, "AccountRef", required=True)
+            assert account is not None
+            detail["AccountRef"] = {"value": account["Id"], "name": account["Name"]}
+            body |= {"DetailType": "DepositLineDetail", "DepositLineDetail": detail}
+        out.append(body)
+        total += amount
+    values: dict[str, Any] = {
+        "DepositToAccountRef": deposit_to,
+        **server(stored, new_id),
+        "TxnDate": txn_date,
+        "CurrencyRef": USD,
+        "PrivateNote": data.get("PrivateNote"),
+        "Line": out,
+        "TotalAmt": total,
+    }
+    rest = {k: v for k, v in data.items() if k in KNOWN["Deposit"]}
+    return ordered(list(values), values, rest)
+
+
+def deposited(company: Company, payment_id: str) -> bool:
+    for deposit in company.entities.get("Deposit", {}).values():
+        for line in deposit.get("Line", []):
+            for link in line.get("LinkedTxn", []):
+                if link.get("TxnType") == "Payment" and link.get("TxnId") == payment_id:
+                    return True
+    return False
+
+
+def targets(payment: Entity | None) -> set[tuple[str, str]]:
+    found: set[tuple[str, str]] = set()
+    for line in (payment or {}).get("Line", []):
+        for link in line.get("LinkedTxn", []):
+            found.add((str(link["TxnType"]), str(link["TxnId"])))
+    return found
+
+
+def sync_links(
+    company: Company, payment_id: str, before: Entity | None, after: Entity | None
+) -> list[tuple[str, str]]:
+    """Keep each linked invoice / credit memo's LinkedTxn and Balance in step with the payment."""
+    changed: list[tuple[str, str]] = []
+    now_linked = targets(after)
+    for kind, target_id in sorted(targets(before) | now_linked):
+        target = company.entities.get(kind, {}).get(target_id)
+        if target is None:
+            continue
+        links = [
+            x
+            for x in target.get("LinkedTxn", [])
+            if not (x.get("TxnType") == "Payment" and x.get("TxnId") == payment_id)
+        ]
+        if (kind, target_id) in now_linked:
+            links.append({"TxnId": payment_id, "TxnType": "Payment"})
+        target["LinkedTxn"] = links
+        voided = is_voided(company, kind, target_id)
+        target["Balance"] = (
+            ZERO if voided else money(target["TotalAmt"]) - applied(company, target, kind)
+        )
+        if kind == "CreditMemo":
+            target["RemainingCredit"] = target["Balance"]
+        touch(target)
+        changed.append((kind, target_id))
+    return changed
+
+
+def customer_balance(company: Company, customer_id: str) -> Decimal:
+    """Open AR of one customer: invoice balances less unused credit memos and unapplied payments."""
+    total = ZERO
+    for kind, key, sign in (
+        ("Invoice", "Balance", 1),
+        ("CreditMemo", "Balance", -1),
+        ("Payment", "UnappliedAmt", -1),
+    ):
+        for txn in company.entities.get(kind, {}).values():
+            if txn.get("CustomerRef", {}).get("value") == customer_id:
+                total += sign * money(txn.get(key, 0))
+    return total
+
+
+def sync_customer(company: Company, customer_id: str | None) -> bool:
+    customer = company.entities.get("Customer", {}).get(customer_id or "")
+    if customer is None:
+        return False
+    balance = customer_balance(company, customer["Id"])
+    if money(customer.get("Balance", 0)) == balance:
+        return False
+    customer["Balance"] = balance
+    customer["BalanceWithJobs"] = balance
+    touch(customer)
+    return True
