@@ -255,6 +255,25 @@ def test_reserved_words_entities_and_properties_ignore_case(books: Company) -> N
     assert ids(books, "Select * From INVOICE Where customerref = '2'") == ["3"]
 
 
+def test_current_date_is_the_company_today(books: Company) -> None:
+    books.entities["Invoice"]["5"]["TxnDate"] = "2999-01-01"
+    assert ids(books, "SELECT * FROM Invoice WHERE TxnDate <= CURRENT_DATE") == ["1", "2", "3", "4"]
+    assert ids(books, "SELECT * FROM Invoice WHERE TxnDate > current_date") == ["5"]
+
+
+def test_the_queries_python_quickbooks_writes(books: Company) -> None:
+    books.entities["Item"] = {"1": {"Id": "1", "Name": "Dues", "Active": True, "Sku": "D-1"}}
+    # Item.all(), Customer.filter(Active=True, DisplayName=...), .choose(), .where(), .count()
+    assert ids(books, "SELECT *, Sku FROM Item MAXRESULTS 100") == ["1"]
+    assert ids(books, "SELECT * FROM Customer ORDER BY DisplayName STARTPOSITION 2 MAXRESULTS 2") == ["5", "2"]  # fmt: skip
+    text = "SELECT * FROM Customer WHERE Active = True AND DisplayName = 'Amy\\'s Bird Sanctuary'"
+    assert ids(books, text) == ["1"]
+    assert ids(books, "SELECT * FROM Invoice WHERE Id in ('1', '3')") == ["1", "3"]
+    assert ids(books, "SELECT * FROM Customer WHERE Balance < 86 ORDERBY Id DESC MAXRESULTS 2") == ["5", "3"]  # fmt: skip
+    count = query.run(books, "SELECT COUNT(*) FROM Invoice WHERE CustomerRef = '1'")
+    assert count["QueryResponse"] == {"totalCount": 2}
+
+
 def test_booleans_unquoted_or_quoted(books: Company) -> None:
     books.entities["Item"] = {
         "1": {"Id": "1", "Name": "Dues", "Active": True, "Taxable": False},

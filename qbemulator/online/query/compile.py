@@ -135,7 +135,12 @@ def _test(field: schema.Field, condition: Condition) -> Predicate:
         choices = frozenset(wanted)
         return lambda entity: read(entity) in choices
     compare, target = _COMPARE[condition.operator], wanted[0]
-    return lambda entity: (v := read(entity)) is not None and compare(v, target)
+    if condition.operator != "=":
+        return lambda entity: (v := read(entity)) is not None and compare(v, target)
+    if field.kind == schema.REF:  # the common sync lookup (`CustomerRef = '42'`), inlined
+        key = field.path[0]
+        return lambda e: isinstance(r := e.get(key), dict) and r.get("value") == target
+    return lambda entity: read(entity) == target
 
 
 def _like(text: str) -> re.Pattern[str]:
@@ -169,6 +174,8 @@ def _stored(field: schema.Field) -> Callable[[Entity], Any]:
 def _literal(field: schema.Field, value: Literal) -> Any:
     """The literal as the property's type; a value that cannot be one is a 4001 fault."""
     text, kind = value.text, field.kind
+    if value.kind == "today":  # `TxnDate <= CURRENT_DATE`: the company's today
+        text = dt.datetime.now(COMPANY_ZONE).date().isoformat()
     try:
         if kind in (schema.TEXT,):
             return text.casefold()

@@ -17,7 +17,8 @@ _PAGING = ['"iterator"', '"maxresults"', '"startposition"']
 
 @dataclass(frozen=True)
 class Literal:
-    """A value as written: kind "string", "number" or "bool", and its text (unescaped)."""
+    """A value as written: kind "string", "number", "bool" or "today" (`CURRENT_DATE`), and its
+    text (unescaped)."""
 
     kind: str
     text: str
@@ -122,6 +123,9 @@ class _Parser:
         return Condition(name, operator, tuple(values))
 
     def value(self) -> Literal:
+        if self.token.kind == "ident" and self.token.text.upper() == "CURRENT_DATE":
+            self.at += 1
+            return Literal("today", "CURRENT_DATE")
         token = self.take(_VALUE_NAMES, "true", "false", kinds=("string", "number"))
         if token.kind == "keyword":
             return Literal("bool", token.value)
