@@ -9,7 +9,7 @@ made the change never waits for, nor fails because of, the receiver.
 
 The worker POSTs with httpx (5 s timeout); anything but a 2xx answer is retried,
 3 attempts in all, after 10 s and then 20 s (the first steps of Intuit's retry
-schedule), scaled by the company's `time_scale` knob. Each attempt is recorded in
+schedule), scaled by the `time_scale` knob (the company's, else the run's). Each attempt is recorded in
 `company.webhook["deliveries"]` (the last 100) for tests and the inspection page.
 
 Body shapes (api.md §10): legacy
@@ -37,6 +37,7 @@ from typing import Any
 
 import httpx
 
+from qbemulator.online import knobs
 from qbemulator.online.http import dumps
 from qbemulator.online.state import Company, Emulator
 
@@ -129,7 +130,7 @@ def prepare(
         entity=entity,
         entity_id=entity_id,
         operation=operation,
-        scale=time_scale(company),
+        scale=knobs.scale(company, emulator),
     )
 
 
@@ -181,15 +182,6 @@ def last_updated(company: Company, entity: str, entity_id: str, now: dt.datetime
     if stamp:
         return str(stamp)
     return now.isoformat(timespec="milliseconds").replace("+00:00", "Z")
-
-
-def time_scale(company: Company) -> float:
-    """The company's time-scale knob (1 = real time); retry delays are multiplied by it."""
-    try:
-        scale = float(company.knobs.get("time_scale", 1))
-    except (TypeError, ValueError):
-        return 1.0
-    return scale if scale >= 0 else 1.0
 
 
 # ---------------------------------------------------------------- the worker
@@ -266,12 +258,13 @@ def record(delivery: Delivery, status: int | None, error: str | None) -> None:
     """Append one attempt to the company's delivery log (kept to the last 100)."""
     entry = {
         "id": delivery.event_id,
-        "attempt": delivery.attempt,
+        "attempts": delivery.attempt,
         "at": dt.datetime.now(dt.UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z"),
         "url": delivery.url,
         "entity": delivery.entity,
         "entityId": delivery.entity_id,
         "operation": delivery.operation,
+        "summary": f"{delivery.entity} {delivery.entity_id} {delivery.operation}",
         "status": status,
         "ok": error is None,
         "error": error,

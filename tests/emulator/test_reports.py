@@ -5,15 +5,18 @@ tests pin the report arithmetic (dates, buckets, voids, credits) on their own.
 """
 
 import datetime as dt
+import json
 from decimal import Decimal
 from typing import Any
 
+import httpx
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from qbemulator.online import reports
 from qbemulator.online.faults import Fault
+from qbemulator.online.http import dumps
 from qbemulator.online.state import Company
 
 D = Decimal
@@ -264,6 +267,18 @@ def test_customer_balance_counts_unapplied_credit_as_negative(books: Books) -> N
     assert [c["ColTitle"] for c in report["Columns"]["Column"]] == ["", "Total"]
 
 
+def test_a_payment_on_a_voided_invoice_becomes_unapplied_credit() -> None:
+    b = Books()
+    amy = b.customer("Amy's Bird Sanctuary")
+    invoice = b.invoice(amy, "2026-03-01", "2026-03-31", "100.00", "2001")
+    b.payment(amy, "2026-03-05", "30.00", ("Invoice", invoice["Id"], "30.00"))
+    b.void(invoice)
+
+    report = reports.run(b.company, "CustomerBalance", {"report_date": "2026-03-31"})
+
+    assert summary_rows(report) == {"Amy's Bird Sanctuary": ["-30.00"], "TOTAL": ["-30.00"]}
+
+
 def test_unknown_report_is_the_unsupported_operation_fault(books: Books) -> None:
     with pytest.raises(Fault) as raised:
         reports.run(books.company, "ProfitAndLoss", {})
@@ -370,3 +385,131 @@ def test_grand_total_equals_open_invoices_less_unapplied(
     today = summary_rows(reports.run(b.company, "AgedReceivables", {}))["TOTAL"]
     balances = sum((row["Balance"] for row in invoices), D(0))
     assert number(today[-1]) == balances - sum((a for _, a in unapplied), D(0))
+
+
+# ---------------------------------------------------------------- through the API
+
+
+class Api:
+    """The emulator driven over its own HTTP API, as a QBO client would."""
+
+    def __init__(self) -> None:
+        from qbemulator.online.app import make_app
+        from qbemulator.online.state import Emulator
+
+        self.emulator = Emulator()
+        self.http = httpx.Client(
+            transport=httpx.WSGITransport(app=make_app(self.emulator, "http://qbo.test")),
+            base_url="http://qbo.test",
+        )
+        self.realm = self.http.post("/_emulator/companies", json={"name": "Api Co"}).json()[
+            "realmId"
+        ]
+        pair = self.http.post(
+            f"/_emulator/companies/{self.realm}/tokens", json={"client_id": "reports-test"}
+        ).json()
+        self.http.headers["Authorization"] = f"Bearer {pair['access_token']}"
+        self.http.headers["Accept"] = "application/json"
+
+    def call(self, method: str, path: str, body: Any = None, **params: str) -> Any:
+        reply = self.http.request(
+            method,
+            f"/v3/company/{self.realm}/{path}",
+            params={"minorversion": "75", **params},
+            content=dumps(body).encode() if body is not None else None,
+            headers={"Content-Type": "application/json"},
+        )
+        assert reply.status_code == 200, reply.text
+        return json.loads(reply.text, parse_float=Decimal)
+
+    def query(self, text: str) -> list[dict[str, Any]]:
+        found = self.call("GET", "query", query=text)["QueryResponse"]
+        return [row for rows in found.values() if isinstance(rows, list) for row in rows]
+
+
+API_OPS = st.lists(
+    st.tuples(
+        st.sampled_from(["invoice", "pay", "unapplied", "credit", "void"]),
+        st.integers(0, 1),
+        st.integers(0, 120),
+        st.integers(1, 50_000),
+    ),
+    max_size=12,
+)
+
+
+@settings(max_examples=15, deadline=None)
+@given(ops=API_OPS)
+def test_report_total_agrees_with_the_balance_fields_the_api_keeps(
+    ops: list[tuple[str, int, int, int]],
+) -> None:
+    from qbemulator.online import api as api_module
+
+    if not api_module.ROUTES:
+        pytest.skip("api.py is still a stub")
+    qbo = Api()
+    customers = [
+        qbo.call("POST", "customer", {"DisplayName": f"Customer {n}"})["Customer"]["Id"]
+        for n in range(2)
+    ]
+    item = qbo.query("SELECT * FROM Item")[0]["Id"]
+    invoices: list[str] = []
+    paid: set[str] = set()
+    for kind, which, days_ago, cents in ops:
+        day = (reports.today() - dt.timedelta(days=days_ago)).isoformat()
+        value = D(cents) / 100
+        customer = {"value": customers[which]}
+        if kind == "invoice":
+            line = {
+                "Amount": value,
+                "DetailType": "SalesItemLineDetail",
+                "SalesItemLineDetail": {"ItemRef": {"value": item}},
+            }
+            body = {"CustomerRef": customer, "TxnDate": day, "Line": [line]}
+            invoices.append(qbo.call("POST", "invoice", body)["Invoice"]["Id"])
+        elif kind == "unapplied":
+            qbo.call(
+                "POST", "payment", {"CustomerRef": customer, "TxnDate": day, "TotalAmt": value}
+            )
+        elif kind == "credit":
+            line = {
+                "Amount": value,
+                "DetailType": "SalesItemLineDetail",
+                "SalesItemLineDetail": {"ItemRef": {"value": item}},
+            }
+            qbo.call(
+                "POST", "creditmemo", {"CustomerRef": customer, "TxnDate": day, "Line": [line]}
+            )
+        elif invoices:
+            target = qbo.call("GET", f"invoice/{invoices[which % len(invoices)]}")["Invoice"]
+            if kind == "void" and target["Id"] not in paid:
+                qbo.call(
+                    "POST",
+                    "invoice",
+                    {"Id": target["Id"], "SyncToken": target["SyncToken"]},
+                    operation="void",
+                )
+            elif kind == "pay" and target["Balance"] > 0:
+                amount = min(value, target["Balance"])
+                link = {"TxnId": target["Id"], "TxnType": "Invoice"}
+                body = {
+                    "CustomerRef": target["CustomerRef"],
+                    "TxnDate": max(day, target["TxnDate"]),
+                    "TotalAmt": amount,
+                    "Line": [{"Amount": amount, "LinkedTxn": [link]}],
+                }
+                qbo.call("POST", "payment", body)
+                paid.add(target["Id"])
+
+    report = qbo.call("GET", "reports/AgedReceivables")
+    total = number(summary_rows(report)["TOTAL"][-1])
+    customer_total = sum(
+        (D(c.get("Balance", 0)) for c in qbo.query("SELECT * FROM Customer")), D(0)
+    )
+    open_total = (
+        sum((D(i["Balance"]) for i in qbo.query("SELECT * FROM Invoice")), D(0))
+        - sum((D(p.get("UnappliedAmt", 0)) for p in qbo.query("SELECT * FROM Payment")), D(0))
+        - sum((D(c.get("RemainingCredit", 0)) for c in qbo.query("SELECT * FROM CreditMemo")), D(0))
+    )
+    assert total == customer_total
+    assert total == open_total

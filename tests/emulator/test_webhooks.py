@@ -151,7 +151,7 @@ def test_a_failing_receiver_gets_the_notification_on_the_third_try(hooked: Emula
         server.server.shutdown()
         server.server.server_close()
     deliveries = company.webhook["deliveries"]
-    assert [(d["attempt"], d["status"], d["ok"]) for d in deliveries] == [
+    assert [(d["attempts"], d["status"], d["ok"]) for d in deliveries] == [
         (1, 500, False),
         (2, 500, False),
         (3, 200, True),
