@@ -9,6 +9,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 
 from qbemulator.online import query
@@ -139,6 +140,24 @@ def test_unknown_entity_matches_the_recorded_4001(books: Company, fixtures_dir: 
     assert body["Fault"]["type"] == recorded["Fault"]["type"]
     assert body["Fault"]["Error"] == recorded["Fault"]["Error"]
     assert raised.value.status == 400
+
+
+def test_other_stored_entities_are_queryable_by_id_but_hidden_tables_are_not(
+    books: Company,
+) -> None:
+    books.entities["TaxRate"] = {"7": {"Id": "7", "Name": "Zero"}}
+    books.entities["_Deleted"] = {"9": {"Id": "9"}}
+    assert ids(books, "SELECT * FROM taxrate WHERE Id = '7'") == ["7"]
+    assert fault(books, "SELECT * FROM _Deleted") == (
+        *INVALID,
+        "QueryValidationError: invalid context declaration: _Deleted",
+    )
+
+
+def test_unreadable_stored_timestamps_never_match(books: Company) -> None:
+    books.entities["Invoice"]["1"]["MetaData"]["LastUpdatedTime"] = "yesterday"
+    text = "SELECT * FROM Invoice WHERE MetaData.LastUpdatedTime < '2027-01-01' ORDERBY MetaData.LastUpdatedTime"
+    assert ids(books, text) == ["2", "3", "4", "5"]
 
 
 def test_returned_entities_are_copies(books: Company) -> None:
@@ -444,3 +463,38 @@ def test_an_unescaped_apostrophe_gives_the_parser_fault_qbo_gives(books: Company
 )
 def test_malformed_queries_give_4000(books: Company, text: str, detail: str) -> None:
     assert fault(books, text) == (*PARSE, f"QueryParserError: {detail}")
+
+
+# --- over HTTP, as a client sends it -------------------------------------------------------
+
+
+def test_query_over_http_get_and_post(client: httpx.Client) -> None:
+    realm = client.post("/_emulator/companies", json={"name": "Query Co"}).json()["realmId"]
+    pair = client.post(f"/_emulator/companies/{realm}/tokens", json={"client_id": "q"}).json()
+    client.headers["Authorization"] = f"Bearer {pair['access_token']}"
+    client.headers["Accept"] = "application/json"
+    base = f"/v3/company/{realm}"
+    made = client.post(f"{base}/customer", json={"DisplayName": "Amy's Bird Sanctuary"})
+    assert made.status_code == 200, made.text
+    # The recorded request: the statement URL-encoded in ?query=, apostrophe escaped.
+    text = "SELECT * FROM Customer WHERE DisplayName = 'Amy\\'s Bird Sanctuary'"
+    got = client.get(f"{base}/query", params={"query": text, "minorversion": "75"})
+    assert got.status_code == 200
+    page = got.json()["QueryResponse"]
+    assert [c["DisplayName"] for c in page["Customer"]] == ["Amy's Bird Sanctuary"]
+    assert (page["startPosition"], page["maxResults"]) == (1, 1)
+    posted = client.post(
+        f"{base}/query",
+        content=b"select count(*) from customer",
+        headers={"Content-Type": "application/text"},
+    )
+    assert posted.json()["QueryResponse"] == {"totalCount": 1}
+    bad = client.get(f"{base}/query", params={"query": "SELECT * FROM Custmoer"})
+    assert bad.status_code == 400
+    assert bad.json()["Fault"]["Error"] == [
+        {
+            "Message": "Invalid query",
+            "Detail": "QueryValidationError: invalid context declaration: Custmoer",
+            "code": "4001",
+        }
+    ]

@@ -29,16 +29,19 @@ __all__ = ["Fault", "run"]
 def run(company: Company, text: str) -> dict[str, Any]:
     """The body of a query response: `{"QueryResponse": {...}, "time": ...}`. Raises Fault (4000/4001)."""
     statement = parse(text)
-    table = company.entities.get(_table_name(company, statement.entity), {})
-    plan = compile_statement(statement, table)
-    table = company.entities.get(plan.entity, {})
-    return {"QueryResponse": _answer(plan, table), "time": qbo_time()}
+    stored = _table_name(company, statement.entity)
+    table = company.entities.get(stored, {}) if stored else {}
+    plan = compile_statement(statement, table, stored)
+    return {
+        "QueryResponse": _answer(plan, company.entities.get(plan.entity, {})),
+        "time": qbo_time(),
+    }
 
 
-def _table_name(company: Company, written: str) -> str:
-    """The stored table for the name as written, so property checks can look at real entities."""
+def _table_name(company: Company, written: str) -> str | None:
+    """The company's table for the entity name as written (any case), if it has one."""
     lower = written.lower()
-    return next((name for name in company.entities if name.lower() == lower), written)
+    return next((name for name in company.entities if name.lower() == lower), None)
 
 
 def _answer(plan: Plan, table: dict[str, Entity]) -> dict[str, Any]:

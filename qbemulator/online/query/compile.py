@@ -50,8 +50,14 @@ class Plan:
     max_results: int
 
 
-def compile_statement(statement: Statement, table: dict[str, Entity]) -> Plan:
+def compile_statement(
+    statement: Statement, table: dict[str, Entity], stored: str | None = None
+) -> Plan:
+    """`table` holds the entities named in the FROM; `stored` is its name if the company has
+    such a table, which makes an entity the schema does not list queryable by Id and MetaData."""
     entity = schema.ENTITIES.get(statement.entity.lower())
+    if entity is None and stored is not None and not stored.startswith("_"):
+        entity = stored
     if entity is None:
         raise invalid(f"invalid context declaration: {statement.entity}")
     if statement.uses_or:
@@ -84,7 +90,7 @@ def _bounded(value: int | None, default: int, most: int | None) -> int:
 
 def _field(entity: str, name: str, table: dict[str, Entity]) -> schema.Field:
     """The filterable property `name` (any case), or the fault QBO gives for it."""
-    found = schema.FILTERABLE[entity].get(name.lower())
+    found = schema.FILTERABLE.get(entity, schema.COMMON).get(name.lower())
     if found is not None:
         return found
     top = name.split(".")[0]
@@ -165,7 +171,7 @@ def _stored(field: schema.Field) -> Callable[[Entity], Any]:
     if kind == schema.DATE:
         return lambda e: v[:10] if isinstance(v := get(e), str) else None
     if kind == schema.DATETIME:
-        return lambda e: _timestamp(v) if isinstance(v := get(e), str) else None
+        return lambda e: _stored_timestamp(get(e))
     if field.name == "Active":
         return lambda e: e.get("Active", True)
     return get
@@ -223,6 +229,13 @@ def _timestamp(text: str) -> dt.datetime:
     """`2026-01-31`, `2026-01-31T10:20:30` or with an offset; a missing offset is the company's."""
     moment = dt.datetime.fromisoformat(text)
     return moment if moment.tzinfo else moment.replace(tzinfo=COMPANY_ZONE)
+
+
+def _stored_timestamp(value: Any) -> dt.datetime | None:
+    try:
+        return _timestamp(value) if isinstance(value, str) else None
+    except ValueError:
+        return None
 
 
 def _sort_key(field: schema.Field) -> SortKey:

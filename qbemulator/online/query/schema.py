@@ -95,6 +95,9 @@ FILTERABLE: dict[str, dict[str, Field]] = {
     "Department": _fields(Name=TEXT, Active=BOOL),
 }
 
+# What any other stored entity may be filtered on.
+COMMON = _fields()
+
 # Canonical entity name by lower-case name (QBO accepts `cUstomer`).
 ENTITIES = {name.lower(): name for name in FILTERABLE}
 
