@@ -254,6 +254,30 @@ def test_aged_receivable_detail_sections_oldest_first(books: Books) -> None:
     assert sections[-1]["Summary"]["ColData"][-1]["value"] == "435.75"
 
 
+def test_detail_past_due_keeps_only_older_items(books: Books) -> None:
+    params = {"report_date": "2026-06-30", "past_due": "31"}
+
+    report = reports.run(books.company, "AgedReceivableDetail", params)
+
+    sections = report["Rows"]["Row"]
+    assert [s["Header"]["ColData"][0]["value"] for s in sections[:-1]] == [
+        "91 or more days past due"
+    ]
+    assert sections[-1]["Summary"]["ColData"][-1]["value"] == "180.25"
+
+
+def test_sort_order_descend_and_date_macro(books: Books, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(reports, "today", lambda: dt.date(2026, 7, 15))
+    params = {"date_macro": "Last Month", "sort_order": "descend"}
+
+    report = reports.run(books.company, "AgedReceivables", params)
+
+    assert report["Header"]["Option"][0] == {"Name": "report_date", "Value": "2026-06-30"}
+    assert report["Header"]["DateMacro"] == "last month"
+    assert list(summary_rows(report)) == ["Bill's Windsurf Shop", "Amy's Bird Sanctuary", "TOTAL"]
+    assert summary_rows(report)["TOTAL"][-1] == "435.75"
+
+
 def test_customer_balance_counts_unapplied_credit_as_negative(books: Books) -> None:
     books.credit_memo("1", "2026-06-29", "10.00", "CM2")  # never applied
 

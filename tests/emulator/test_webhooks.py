@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
+import httpx
 import pytest
 
 from qbemulator.online import webhooks
@@ -215,3 +216,30 @@ def key_tree(value: Any) -> Any:
     if isinstance(value, list):
         return [key_tree(item) for item in value]
     return None
+
+
+def test_a_change_through_the_api_is_notified(
+    hooked: Emulator, client: httpx.Client, receiver: Receiver
+) -> None:
+    realm = client.post("/_emulator/companies", json={"name": "Api Hooks"}).json()["realmId"]
+    pair = client.post(f"/_emulator/companies/{realm}/tokens", json={"client_id": "hooks"}).json()
+    hook = {"url": receiver.url, "verifier_token": TOKEN, "format": "legacy"}
+    assert client.post(f"/_emulator/companies/{realm}/webhook", json=hook).status_code == 200
+
+    created = client.post(
+        f"/v3/company/{realm}/customer",
+        json={"DisplayName": "Hooked Member"},
+        headers={"Authorization": f"Bearer {pair['access_token']}", "Accept": "application/json"},
+    )
+
+    assert created.status_code == 200, created.text
+    customer_id = created.json()["Customer"]["Id"]
+    wait_for(lambda: len(receiver.received) >= 1)
+    headers, body = receiver.received[0]
+    assert headers["intuit-signature"] == webhooks.sign(TOKEN, body)
+    change = json.loads(body)["eventNotifications"][0]["dataChangeEvent"]["entities"][0]
+    assert (change["name"], change["id"], change["operation"]) == (
+        "Customer",
+        customer_id,
+        "Create",
+    )
