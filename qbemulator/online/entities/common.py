@@ -95,9 +95,18 @@ def find(company: Company, entity: str, entity_id: str) -> Entity:
 
 
 def referenced(
-    company: Company, entity: str, data: Entity, key: str, *, required: bool
+    company: Company,
+    entity: str,
+    data: Entity,
+    key: str,
+    *,
+    required: bool,
+    stored: Entity | None = None,
 ) -> Entity | None:
-    """Resolve `data[key]` to an active stored entity: 2020 if missing, 2500 unknown, 610 inactive."""
+    """Resolve `data[key]` to an active stored entity: 2020 if missing, 2500 unknown, 610 inactive.
+
+    A reference the stored entity already had may stay even if its target became inactive.
+    """
     ident = ref_id(data, key)
     if ident is None:
         if required:
@@ -106,7 +115,8 @@ def referenced(
     found = company.entities.get(entity, {}).get(ident)
     if found is None:
         raise faults.invalid_reference(key)
-    if found.get("Active") is False:
+    kept = stored is not None and str((stored.get(key) or {}).get("value")) == ident
+    if found.get("Active") is False and not kept:
         raise faults.made_inactive()
     return found
 

@@ -173,7 +173,7 @@ def build_customer(
         "DefaultTaxCodeRef": data.get("DefaultTaxCodeRef", {"value": "2"}),
     }
     if data.get("ARAccountRef") is not None:
-        referenced(company, "Account", data, "ARAccountRef", required=False)
+        referenced(company, "Account", data, "ARAccountRef", required=False, stored=stored)
     return ordered(list(values), values, data)
 
 
@@ -190,7 +190,7 @@ def build_item(
         raise faults.Fault(
             "2170", "Invalid Enumeration", f"Invalid Enumeration : {kind}", element="Type"
         )
-    account = referenced(company, "Account", data, "IncomeAccountRef", required=True)
+    account = referenced(company, "Account", data, "IncomeAccountRef", required=True, stored=stored)
     assert account is not None
     values: dict[str, Any] = {
         "Name": name,

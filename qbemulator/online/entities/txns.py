@@ -88,9 +88,13 @@ def undeposited_funds(company: Company) -> dict[str, str]:
 
 
 def account_ref(
-    company: Company, data: Entity, key: str, types: tuple[str, ...]
+    company: Company,
+    data: Entity,
+    key: str,
+    types: tuple[str, ...],
+    stored: Entity | None = None,
 ) -> dict[str, str] | None:
-    account = referenced(company, "Account", data, key, required=False)
+    account = referenced(company, "Account", data, key, required=False, stored=stored)
     if account is None:
         return None
     if account["AccountType"] not in types:
@@ -121,12 +125,15 @@ def check_doc_number(
 
 def sales_line(company: Company, line: Entity, voided: bool) -> tuple[Entity, Decimal]:
     detail = dict(line.get("SalesItemLineDetail") or {})
-    item = referenced(company, "Item", detail, "ItemRef", required=False)
+    item = referenced(
+        company, "Item", detail, "ItemRef", required=False, stored=detail if voided else None
+    )
     qty = decimal(detail["Qty"], "Qty") if detail.get("Qty") is not None else None
     price = (
         decimal(detail["UnitPrice"], "UnitPrice") if detail.get("UnitPrice") is not None else None
     )
-    if qty is not None and price is not None:
+    # Clients that send Qty 0 / UnitPrice 0 beside an Amount (python-quickbooks does) mean "no quantity".
+    if qty is not None and price is not None and (qty * price != 0 or line.get("Amount") is None):
         amount = money(qty * price)
         if line.get("Amount") is not None and money(line["Amount"]) != amount:
             raise faults.amount_mismatch(str(line["Amount"]))
@@ -145,7 +152,8 @@ def sales_line(company: Company, line: Entity, voided: bool) -> tuple[Entity, De
         out["Qty"] = qty
     out["TaxCodeRef"] = detail.get("TaxCodeRef") or {"value": "NON"}
     for key, value in detail.items():
-        out.setdefault(key, value)
+        if value not in ("", None):
+            out.setdefault(key, value)
     return {
         "Amount": amount,
         "DetailType": "SalesItemLineDetail",
@@ -219,7 +227,9 @@ def build_sales(
     """Invoice, CreditMemo, SalesReceipt, RefundReceipt: lines, totals, defaults, addresses."""
     own_id = stored["Id"] if stored else None
     voided = own_id is not None and is_voided(company, entity, own_id)
-    customer = referenced(company, "Customer", data, "CustomerRef", required=entity in AR_TARGETS)
+    customer = referenced(
+        company, "Customer", data, "CustomerRef", required=entity in AR_TARGETS, stored=stored
+    )
     lines, total = build_lines(company, data.get("Line"), stored, voided)
     txn_date = str(data.get("TxnDate") or today())
     check_open_period(company, txn_date, (stored or {}).get("TxnDate"))
@@ -238,7 +248,9 @@ def build_sales(
             )
     elif entity in AR_TARGETS and not voided:
         balance = total
-    deposit_to = account_ref(company, data, "DepositToAccountRef", ("Bank", "Other Current Asset"))
+    deposit_to = account_ref(
+        company, data, "DepositToAccountRef", ("Bank", "Other Current Asset"), stored
+    )
     if entity == "SalesReceipt" and deposit_to is None:
         deposit_to = undeposited_funds(company)
     if entity == "RefundReceipt" and deposit_to is None:
@@ -275,7 +287,9 @@ def build_sales(
         "CustomerMemo": data.get("CustomerMemo"),
         "BillAddr": data.get("BillAddr") or (customer or {}).get("BillAddr"),
         "ShipAddr": data.get("ShipAddr") or (customer or {}).get("ShipAddr"),
-        "ARAccountRef": account_ref(company, data, "ARAccountRef", ("Accounts Receivable",)),
+        "ARAccountRef": account_ref(
+            company, data, "ARAccountRef", ("Accounts Receivable",), stored
+        ),
         "DueDate": due if entity == "Invoice" else None,
         "TotalAmt": ZERO if voided else total.quantize(CENT),
         "ApplyTaxAfterDiscount": bool(data.get("ApplyTaxAfterDiscount", False)),
@@ -361,7 +375,7 @@ def line_ex(target: Entity, open_balance: Decimal) -> list[Entity]:
 def build_payment(company: Company, data: Entity, stored: Entity | None, new_id: str) -> Entity:
     own_id = stored["Id"] if stored else None
     voided = own_id is not None and is_voided(company, "Payment", own_id)
-    customer = referenced(company, "Customer", data, "CustomerRef", required=True)
+    customer = referenced(company, "Customer", data, "CustomerRef", required=True, stored=stored)
     assert customer is not None
     if data.get("TotalAmt") is None:
         raise faults.required_param("TotalAmt")
@@ -373,10 +387,14 @@ def build_payment(company: Company, data: Entity, stored: Entity | None, new_id:
         total = ZERO
     if net > total:
         raise faults.business("The amount applied to transactions is more than the payment amount")
-    deposit_to = account_ref(company, data, "DepositToAccountRef", ("Bank", "Other Current Asset"))
+    deposit_to = account_ref(
+        company, data, "DepositToAccountRef", ("Bank", "Other Current Asset"), stored
+    )
     values: dict[str, Any] = {
         "CustomerRef": {"value": customer["Id"], "name": customer["DisplayName"]},
-        "ARAccountRef": account_ref(company, data, "ARAccountRef", ("Accounts Receivable",)),
+        "ARAccountRef": account_ref(
+            company, data, "ARAccountRef", ("Accounts Receivable",), stored
+        ),
         "DepositToAccountRef": {"value": (deposit_to or undeposited_funds(company))["value"]},
         "PaymentMethodRef": data.get("PaymentMethodRef"),
         "PaymentRefNum": data.get("PaymentRefNum"),
@@ -397,7 +415,9 @@ def build_payment(company: Company, data: Entity, stored: Entity | None, new_id:
 def build_deposit(company: Company, data: Entity, stored: Entity | None, new_id: str) -> Entity:
     own_id = stored["Id"] if stored else None
     voided = own_id is not None and is_voided(company, "Deposit", own_id)
-    deposit_to = account_ref(company, data, "DepositToAccountRef", ("Bank", "Other Current Asset"))
+    deposit_to = account_ref(
+        company, data, "DepositToAccountRef", ("Bank", "Other Current Asset"), stored
+    )
     if deposit_to is None:
         raise faults.required_param("DepositToAccountRef")
     txn_date = str(data.get("TxnDate") or today())
