@@ -11,6 +11,8 @@ from typing import Any
 
 import httpx
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from qbemulator.online import query
 from qbemulator.online.faults import Fault
@@ -398,6 +400,10 @@ def test_maxresults_defaults_to_100_and_allows_1000(books: Company) -> None:
         ),
         ("SELECT * FROM Invoice WHERE Id = 'abc'", "value abc is not valid for property 'Id'"),
         (
+            "SELECT * FROM Invoice WHERE Balance < 'NaN'",
+            "value NaN is not valid for property 'Balance'",
+        ),
+        (
             "SELECT * FROM Item WHERE Active = 'maybe'",
             "value maybe is not valid for property 'Active'",
         ),
@@ -498,3 +504,58 @@ def test_query_over_http_get_and_post(client: httpx.Client) -> None:
             "code": "4001",
         }
     ]
+
+
+# --- property: the engine agrees with a plain filter, sort and slice -----------------------
+
+_OPS = {
+    "=": lambda a, b: a == b,
+    "<": lambda a, b: a < b,
+    ">": lambda a, b: a > b,
+    "<=": lambda a, b: a <= b,
+    ">=": lambda a, b: a >= b,
+}
+_cents = st.integers(min_value=0, max_value=500).map(lambda c: Decimal(c).scaleb(-2))
+_days = st.integers(min_value=1, max_value=28).map(lambda d: f"2026-02-{d:02d}")
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    stored=st.lists(st.tuples(st.sampled_from("123"), _days, _cents), max_size=25),
+    amount=st.tuples(st.sampled_from(sorted(_OPS)), _cents),
+    date=st.one_of(st.none(), st.tuples(st.sampled_from(sorted(_OPS)), _days)),
+    customers=st.one_of(st.none(), st.sets(st.sampled_from("1234"), min_size=1)),
+    order=st.sampled_from(["", "TxnDate", "TxnDate DESC", "Balance", "Balance DESC"]),
+    start=st.integers(min_value=1, max_value=30),
+    size=st.integers(min_value=1, max_value=30),
+)
+def test_results_equal_a_plain_filter_sort_and_slice(
+    stored: list[tuple[str, str, Decimal]],
+    amount: tuple[str, Decimal],
+    date: tuple[str, str] | None,
+    customers: set[str] | None,
+    order: str,
+    start: int,
+    size: int,
+) -> None:
+    company = Company(realm_id="1", name="P")
+    table = {str(n): invoice(n, c, d, "1.00", Balance=b) for n, (c, d, b) in enumerate(stored, 1)}
+    company.entities["Invoice"] = table
+    conditions = [f"Balance {amount[0]} '{amount[1]}'"]
+    expected = [i for i in table.values() if _OPS[amount[0]](i["Balance"], amount[1])]
+    if date is not None:
+        conditions.append(f"TxnDate {date[0]} '{date[1]}'")
+        expected = [i for i in expected if _OPS[date[0]](i["TxnDate"], date[1])]
+    if customers is not None:
+        choices = ", ".join(f"'{c}'" for c in sorted(customers))
+        conditions.append(f"CustomerRef IN ({choices})")
+        expected = [i for i in expected if i["CustomerRef"]["value"] in customers]
+    if order:
+        key, _, direction = order.partition(" ")
+        expected.sort(key=lambda i: i[key], reverse=direction == "DESC")
+    text = f"SELECT * FROM Invoice WHERE {' AND '.join(conditions)}"
+    text += f" ORDERBY {order}" if order else ""
+    text += f" STARTPOSITION {start} MAXRESULTS {size}"
+    assert ids(company, text) == [i["Id"] for i in expected[start - 1 : start - 1 + size]]
+    total = query.run(company, f"SELECT COUNT(*) FROM Invoice WHERE {' AND '.join(conditions)}")
+    assert total["QueryResponse"] == {"totalCount": len(expected)}

@@ -103,12 +103,15 @@ def _field(entity: str, name: str, table: dict[str, Entity]) -> schema.Field:
 def _all(tests: list[Predicate]) -> Predicate | None:
     if not tests:
         return None
-    if len(tests) == 1:
-        return tests[0]
+    predicate = tests[-1]
+    for test in reversed(tests[:-1]):
+        predicate = _both(test, predicate)
+    return predicate
+
+
+def _both(first: Predicate, then: Predicate) -> Predicate:
     # Chained `and`s: faster than all() over a generator, which costs a frame per entity.
-    first, rest = tests[0], _all(tests[1:])
-    assert rest is not None
-    return lambda entity: first(entity) and rest(entity)
+    return lambda entity: first(entity) and then(entity)
 
 
 def _active(entity: Entity) -> bool:
@@ -183,7 +186,7 @@ def _literal(field: schema.Field, value: Literal) -> Any:
     if value.kind == "today":  # `TxnDate <= CURRENT_DATE`: the company's today
         text = dt.datetime.now(COMPANY_ZONE).date().isoformat()
     try:
-        if kind in (schema.TEXT,):
+        if kind == schema.TEXT:
             return text.casefold()
         if kind == schema.REF:
             return text
@@ -195,7 +198,10 @@ def _literal(field: schema.Field, value: Literal) -> Any:
         if kind == schema.BOOL:
             return {"true": True, "false": False}[text.lower()]
         if kind == schema.MONEY:
-            return Decimal(text)
+            amount = Decimal(text)
+            if not amount.is_finite():  # NaN would make every comparison raise
+                raise ValueError(text)
+            return amount
         if kind == schema.DATE:
             return dt.date.fromisoformat(text[:10]).isoformat()
         return _timestamp(text)
