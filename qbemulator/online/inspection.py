@@ -219,7 +219,7 @@ def deliveries(company: Company) -> str:
     rows = [
         [
             text(d.get("at") or d.get("time")),
-            text(d.get("status")),
+            text(d.get("status") or d.get("error")),
             text(d.get("attempts")),
             text(d.get("summary") or d.get("entities") or d.get("url")),
         ]

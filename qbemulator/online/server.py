@@ -10,11 +10,12 @@ import argparse
 import json
 import logging
 import signal
+import socket
 import socketserver
 import threading
 from pathlib import Path
 from typing import Any
-from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
+from wsgiref.simple_server import ServerHandler, WSGIRequestHandler, WSGIServer, make_server
 
 from qbemulator.online import knobs
 from qbemulator.online.app import make_app
@@ -28,8 +29,62 @@ class ThreadingWSGIServer(socketserver.ThreadingMixIn, WSGIServer):
     allow_reuse_address = True
 
 
+class KeepAliveServerHandler(ServerHandler):
+    """Answers in HTTP/1.1, so a client may send its next request on the same connection."""
+
+    http_version = "1.1"
+
+
 class QuietHandler(WSGIRequestHandler):
-    """No access log on stderr: a benchmark or a test run would drown in it."""
+    """HTTP/1.1 with keep-alive (wsgiref alone closes after every request), and no access log.
+
+    Keep-alive is safe because every response carries Content-Length (one body chunk)
+    and the app reads exactly Content-Length bytes of each request; a request
+    without Content-Length but with a body (chunked) ends the connection after it.
+    """
+
+    protocol_version = "HTTP/1.1"
+    timeout = 120  # an idle kept-alive connection is dropped after this
+
+    def setup(self) -> None:
+        super().setup()
+        # Headers and body go out as separate writes; without NODELAY, Nagle's algorithm
+        # and the client's delayed ACK hold every kept-alive response back ~40 ms.
+        self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+
+    def handle(self) -> None:
+        self.close_connection = True
+        self.handle_one_request()
+        while not self.close_connection:
+            self.handle_one_request()
+
+    def handle_one_request(self) -> None:
+        try:
+            self.raw_requestline = self.rfile.readline(65537)
+        except (TimeoutError, ConnectionError):
+            self.close_connection = True
+            return
+        if not self.raw_requestline:
+            self.close_connection = True
+            return
+        if len(self.raw_requestline) > 65536:
+            self.requestline = self.request_version = self.command = ""
+            self.send_error(414)
+            self.close_connection = True
+            return
+        if not self.parse_request():
+            return
+        if self.headers.get("Transfer-Encoding"):
+            self.close_connection = True
+        handler = KeepAliveServerHandler(
+            self.rfile,
+            self.wfile,  # type: ignore[arg-type]  # a BufferedIOBase is a binary stream
+            self.get_stderr(),
+            self.get_environ(),
+            multithread=True,
+        )
+        handler.request_handler = self  # type: ignore[attr-defined]
+        handler.run(self.server.get_app())  # type: ignore[attr-defined]
 
     def log_message(self, format: str, *args: Any) -> None:
         log.debug("%s %s", self.address_string(), format % args)

@@ -169,3 +169,16 @@ def test_unknown_company_page(client: httpx.Client) -> None:
     page = client.get("/_emulator/companies/nope<x>/")
     assert page.status_code == 404
     assert "No company nope&lt;x&gt;" in page.text
+
+
+def test_one_connection_carries_many_requests_with_bodies(
+    served: httpx.Client, emulator: Emulator
+) -> None:
+    """Keep-alive: each request body is read exactly, so the next request on the socket parses."""
+    for number in range(5):
+        served.post("/_emulator/companies", json={"name": f"Kept {number}"})
+        reply = served.get("/_emulator/")
+        assert reply.status_code == 200
+        assert reply.http_version == "HTTP/1.1"
+        assert reply.headers.get("connection", "").lower() != "close"
+    assert served.get("/nowhere").status_code == 404
