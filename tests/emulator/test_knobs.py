@@ -4,9 +4,11 @@ import json
 import time
 import xml.etree.ElementTree as ET
 
-from qbemulator.online import knobs
+import httpx
+
+from qbemulator.online import knobs, oauth
 from qbemulator.online.http import Request
-from qbemulator.online.state import Company, Emulator
+from qbemulator.online.state import Company, Emulator, new_company
 
 REALM = "9130350000000001"
 
@@ -180,7 +182,60 @@ def test_run_knobs_apply_to_every_company_and_its_own_knobs_win() -> None:
     assert knobs.gate(call(), emulator, exempt) is None
 
 
-def test_expire_tokens_is_a_one_shot() -> None:
-    emulator, firm = Emulator(), company(expire_tokens=True)
-    assert knobs.gate(call(), emulator, firm) is None
+def test_expire_tokens_ends_the_companys_access_tokens_once() -> None:
+    emulator = Emulator()
+    firm = new_company(emulator, "Expiring Ltd")
+    pair = oauth.issue_tokens(emulator, firm.realm_id, "knobs-client")
+    api_call = Request(
+        method="GET",
+        path=f"/v3/company/{firm.realm_id}/companyinfo/1",
+        query={},
+        headers={"authorization": f"Bearer {pair['access_token']}"},
+        body=b"",
+    )
+    assert oauth.authenticate(api_call, emulator, firm.realm_id) is None
+    firm.knobs["expire_tokens"] = True
+    assert knobs.gate(api_call, emulator, firm) is None
+    knobs.done(firm)
     assert firm.knobs["expire_tokens"] is False
+    refusal = oauth.authenticate(api_call, emulator, firm.realm_id)
+    assert refusal is not None and refusal.status == 401
+    fresh = oauth.issue_tokens(emulator, firm.realm_id, "knobs-client")
+    api_call.headers["authorization"] = f"Bearer {fresh['access_token']}"
+    assert knobs.gate(api_call, emulator, firm) is None  # the knob fired once only
+    assert oauth.authenticate(api_call, emulator, firm.realm_id) is None
+
+
+def connected(client: httpx.Client, knob_values: dict[str, object]) -> tuple[str, dict[str, str]]:
+    """A company with its knobs set and a bearer token, through the control API."""
+    realm = client.post("/_emulator/companies", json={"name": "Through HTTP"}).json()["realmId"]
+    client.put(f"/_emulator/companies/{realm}/knobs", json=knob_values).raise_for_status()
+    pair = client.post(f"/_emulator/companies/{realm}/tokens", json={"client_id": "knobs"}).json()
+    return realm, {"Authorization": f"Bearer {pair['access_token']}", "Accept": "application/json"}
+
+
+def test_the_api_answers_the_501st_call_of_a_minute_with_the_429(client: httpx.Client) -> None:
+    realm, headers = connected(client, {"throttle": True, "time_scale": 0.01})
+    path = f"/v3/company/{realm}/companyinfo/1?minorversion=75"
+    codes = [client.get(path, headers=headers).status_code for _ in range(501)]
+    assert codes == [200] * 500 + [429]
+    refusal = client.get(path, headers=headers)
+    assert refusal.headers["content-type"] == "application/xml"
+    assert b'<Error code="3001">' in refusal.content
+    assert "retry-after" not in refusal.headers
+
+
+def test_commit_then_fail_through_the_api_and_the_requestid_retry(client: httpx.Client) -> None:
+    realm, headers = connected(client, {"commit_then_fail": 1, "seed": 4})
+    create = f"/v3/company/{realm}/customer?minorversion=75&requestid=knobs-1"
+    lost = client.post(create, json={"DisplayName": "Lost Answer"}, headers=headers)
+    assert lost.status_code in (500, 503)
+    retry = client.post(create, json={"DisplayName": "Lost Answer"}, headers=headers)
+    assert retry.status_code == 200
+    assert retry.json()["Customer"]["DisplayName"] == "Lost Answer"
+    found = client.get(
+        f"/v3/company/{realm}/query",
+        params={"query": "select count(*) from Customer where DisplayName = 'Lost Answer'"},
+        headers=headers,
+    )
+    assert found.json()["QueryResponse"]["totalCount"] == 1
