@@ -1,4 +1,4 @@
-"""Realism knobs, driven directly through gate()/done()/lose_response() with a bare Company."""
+"""Realism knobs: gate()/done()/lose_response() driven directly with a bare Company, then through the API."""
 
 import json
 import time

@@ -29,7 +29,7 @@ def served(emulator: Emulator) -> Iterator[httpx.Client]:
 def create_company(http: httpx.Client, emulator: Emulator, name: str) -> str:
     """Through the control API once it exists; until then straight into the state."""
     reply = http.post("/_emulator/companies", json={"name": name})
-    if reply.status_code == 200:
+    if reply.status_code == 201:
         realm: str = reply.json()["realmId"]
         return realm
     return new_company(emulator, name).realm_id
