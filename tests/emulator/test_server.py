@@ -3,12 +3,15 @@
 import os
 import subprocess
 import sys
+import threading
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from decimal import Decimal
 from pathlib import Path
 
 import httpx
 import pytest
+from django.core.management import CommandError, call_command
 
 from qbemulator.online.server import base_url, serve, stop
 from qbemulator.online.state import Company, Emulator, new_company
@@ -48,8 +51,6 @@ def test_serves_over_real_http_on_a_free_port(served: httpx.Client, emulator: Em
 def test_concurrent_requests_are_served_in_parallel_threads(
     served: httpx.Client, emulator: Emulator
 ) -> None:
-    from concurrent.futures import ThreadPoolExecutor
-
     url = str(served.base_url)
 
     def fetch(_: int) -> int:
@@ -182,3 +183,31 @@ def test_one_connection_carries_many_requests_with_bodies(
         assert reply.http_version == "HTTP/1.1"
         assert reply.headers.get("connection", "").lower() != "close"
     assert served.get("/nowhere").status_code == 404
+
+
+def test_concurrency_limit_over_real_http(served: httpx.Client, emulator: Emulator) -> None:
+    """Slow calls hold their slots: with 2 allowed, a burst of 6 sees both answers and 429s."""
+    realm = create_company(served, emulator, "Busy Ltd")
+    served.put(
+        f"/_emulator/companies/{realm}/knobs",
+        json={"throttle": True, "concurrent": 2, "latency_ms": 800},
+    ).raise_for_status()
+    pair = served.post(f"/_emulator/companies/{realm}/tokens", json={"client_id": "busy"}).json()
+    url = f"{served.base_url}/v3/company/{realm}/companyinfo/1"
+    start = threading.Barrier(6)
+
+    def fetch(_: int) -> int:
+        with httpx.Client(timeout=10) as http:
+            start.wait()
+            reply = http.get(url, headers={"Authorization": f"Bearer {pair['access_token']}"})
+            return reply.status_code
+
+    with ThreadPoolExecutor(6) as pool:
+        codes = list(pool.map(fetch, range(6)))
+    assert 200 in codes and 429 in codes
+    assert codes.count(200) <= 4  # at most two at a time, each holding its slot 0.8 s
+
+
+def test_django_command_refuses_bad_knobs() -> None:
+    with pytest.raises(CommandError, match="--knobs must be a JSON object"):
+        call_command("emulator", "online", "--port", "0", "--knobs", "[1]")
