@@ -24,6 +24,7 @@ from qbemulator.online.entities.common import (
     meta_time,
     touch,
 )
+from qbemulator.online.entities.index import index
 from qbemulator.online.state import Company
 
 Builder = Callable[[Company, Entity, Entity, Entity | None, str, set[str]], Entity]
@@ -234,6 +235,9 @@ def _after(
     company: Company, entity: str, before: Entity | None, after: Entity | None, outcome: Outcome
 ) -> None:
     """Side effects of a committed change: linked balances, then customer balances."""
+    lookups = index(company)
+    lookups.forget(entity, before)
+    lookups.remember(entity, after)
     if entity == "Payment":
         payment_id = (after or before or {})["Id"]
         for kind, target_id in txns.sync_links(company, payment_id, before, after):

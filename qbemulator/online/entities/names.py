@@ -101,11 +101,15 @@ def deleted_name(name: str, active: bool) -> str:
 def unique(
     company: Company, tables: tuple[str, ...], key: str, name: str, own_id: str | None
 ) -> None:
+    from qbemulator.online.entities.index import NAME_GROUPS, index
+
     wanted = name.casefold()
-    for table in tables:
-        for other in company.entities.get(table, {}).values():
-            if other["Id"] != own_id and str(other.get(key, "")).casefold() == wanted:
-                raise faults.duplicate_name()
+    for entity, other_id in index(company).names.get((NAME_GROUPS[tables[0]], wanted), set()):
+        other = company.entities.get(entity, {}).get(other_id)
+        if other is None or (entity == tables[0] and other_id == own_id):
+            continue
+        if str(other.get(key, "")).casefold() == wanted:
+            raise faults.duplicate_name()
 
 
 def server(stored: Entity | None, entity_id: str) -> dict[str, Any]:

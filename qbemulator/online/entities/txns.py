@@ -24,6 +24,7 @@ from qbemulator.online.entities.common import (
     today,
     touch,
 )
+from qbemulator.online.entities.index import index
 from qbemulator.online.entities.names import ordered, server
 from qbemulator.online.state import Company
 
@@ -106,11 +107,17 @@ def next_doc_number(company: Company, entity: str) -> str | None:
     prefs = company.entities.get("Preferences", {}).get("1", {})
     if prefs.get("SalesFormsPrefs", {}).get("CustomTxnNumbers"):
         return None
-    used = {str(t.get("DocNumber")) for t in company.entities.get(entity, {}).values()}
+    docs = index(company).docs
     number = company.doc_numbers.get(entity, 1000) + 1
-    while str(number) in used:
+    while _doc_taken(company, entity, str(number), docs.get((entity, str(number)), set())):
         number += 1
     return str(number)  # the counter moves only when the write commits (see entities.create)
+
+
+def _doc_taken(company: Company, entity: str, doc: str, ids: set[str]) -> str | None:
+    """The id of another stored `entity` carrying DocNumber `doc`, if any."""
+    table = company.entities.get(entity, {})
+    return next((i for i in sorted(ids) if table.get(i, {}).get("DocNumber") == doc), None)
 
 
 def check_doc_number(
@@ -118,9 +125,10 @@ def check_doc_number(
 ) -> None:
     if allow:
         return
-    for other in company.entities.get(entity, {}).values():
-        if other["Id"] != own_id and other.get("DocNumber") == doc:
-            raise faults.duplicate_doc_number(doc, entity, other["Id"])
+    ids = index(company).docs.get((entity, doc), set()) - {own_id or ""}
+    other = _doc_taken(company, entity, doc, ids)
+    if other is not None:
+        raise faults.duplicate_doc_number(doc, entity, other)
 
 
 def sales_line(company: Company, line: Entity, voided: bool) -> tuple[Entity, Decimal]:
@@ -510,14 +518,16 @@ def sync_links(
 def customer_balance(company: Company, customer_id: str) -> Decimal:
     """Open AR of one customer: invoice balances less unused credit memos and unapplied payments."""
     total = ZERO
-    for kind, key, sign in (
-        ("Invoice", "Balance", 1),
-        ("CreditMemo", "Balance", -1),
-        ("Payment", "UnappliedAmt", -1),
-    ):
-        for txn in company.entities.get(kind, {}).values():
-            if txn.get("CustomerRef", {}).get("value") == customer_id:
-                total += sign * money(txn.get(key, 0))
+    keys = {
+        "Invoice": ("Balance", 1),
+        "CreditMemo": ("Balance", -1),
+        "Payment": ("UnappliedAmt", -1),
+    }
+    for kind, txn_id in index(company).by_customer.get(customer_id, set()):
+        txn = company.entities.get(kind, {}).get(txn_id)
+        if txn is not None and txn.get("CustomerRef", {}).get("value") == customer_id:
+            key, sign = keys[kind]
+            total += sign * money(txn.get(key, 0))
     return total
 
 
