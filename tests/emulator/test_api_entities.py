@@ -376,6 +376,51 @@ def test_credit_memo_applies_through_a_payment(api: Api) -> None:
     assert api.stored("Customer", customer["Id"])["Balance"] == D("70.00")
 
 
+def test_full_update_keeps_payment_links_and_balance(api: Api) -> None:
+    customer = api.customer()
+    invoice = api.invoice(customer["Id"], "50.00")
+    payment = api.pay(customer["Id"], "20.00", ("Invoice", invoice["Id"], "20.00"))
+    stored = api.stored("Invoice", invoice["Id"])
+    body = {
+        "Id": invoice["Id"],
+        "SyncToken": stored["SyncToken"],
+        "CustomerRef": {"value": customer["Id"]},
+        "Line": stored["Line"][:1],
+        "LinkedTxn": [],
+        "PrivateNote": "edited",
+    }
+    updated = api.create("Invoice", body)
+    assert updated["LinkedTxn"] == [{"TxnId": payment["Id"], "TxnType": "Payment"}]
+    assert updated["Balance"] == D("30.00")
+    shrink = {
+        **body,
+        "SyncToken": updated["SyncToken"],
+        "Line": [{**stored["Line"][0], "Amount": D("10.00")}],
+    }
+    assert api.fault(api.post("invoice", shrink)) == "6000"  # below what is already applied
+
+
+def test_customer_with_every_field_matches_the_recorded_query_row(
+    api: Api, fixtures_dir: Path
+) -> None:
+    recorded = load(fixtures_dir, "customer_query_by_displayname_response.json")
+    theirs = recorded["QueryResponse"]["Customer"][0]
+    fields = {
+        k: theirs[k]
+        for k in (
+            "BillAddr",
+            "ShipAddr",
+            "GivenName",
+            "FamilyName",
+            "CompanyName",
+            "PrimaryPhone",
+            "PrimaryEmailAddr",
+        )
+    }
+    ours = api.customer(theirs["DisplayName"], **fields)
+    assert [k for k in ours if k != "DefaultTaxCodeRef"] == list(theirs)
+
+
 def test_unapplied_payment_is_kept_as_credit(api: Api) -> None:
     customer = api.customer()
     invoice = api.invoice(customer["Id"], "50.00")

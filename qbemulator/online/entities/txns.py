@@ -286,7 +286,8 @@ def build_sales(
         "TxnDate": txn_date,
         "CurrencyRef": USD,
         "PrivateNote": data.get("PrivateNote"),
-        "LinkedTxn": [dict(x) for x in data.get("LinkedTxn") or []] if stored else [],
+        # Links are the server's record of what applied to this txn; a request cannot edit them.
+        "LinkedTxn": [dict(x) for x in (stored or {}).get("LinkedTxn", [])],
         "Line": lines,
         "TxnTaxDetail": {"TotalTax": 0},
         "CustomerRef": {"value": customer["Id"], "name": customer["DisplayName"]}
