@@ -87,6 +87,14 @@ def test_required_fields_are_2020(api: Api) -> None:
     assert "Invoice" not in api.company.entities
 
 
+def test_unreadable_dates_are_2010(api: Api) -> None:
+    customer = api.customer()
+    body = {"Line": [sales_line(api, Amount="5")], "CustomerRef": {"value": customer["Id"]}}
+    assert api.fault(api.post("invoice", {**body, "TxnDate": "31/01/2026"})) == "2010"
+    assert api.fault(api.post("invoice", {**body, "DueDate": "soon"})) == "2010"
+    assert "Invoice" not in api.company.entities
+
+
 def test_invalid_ids_and_references(api: Api) -> None:
     response = api.get("invoice/1.5")
     assert api.fault(response) == "2030"

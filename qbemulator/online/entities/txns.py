@@ -65,6 +65,23 @@ KNOWN = {
 AR_TARGETS = ("Invoice", "CreditMemo")  # what a Payment line may link to here
 
 
+def date_field(data: Entity, name: str) -> str | None:
+    """A `YYYY-MM-DD` date, or the 2010 QBO gives when its JSON binder cannot read one."""
+    value = data.get(name)
+    if value in (None, ""):
+        return None
+    try:
+        return dt.date.fromisoformat(str(value)[:10]).isoformat()
+    except ValueError:
+        raise faults.Fault(
+            "2010",
+            "Request has invalid or unsupported property",
+            f"Property Name:Can not construct instance of java.util.Date from String value "
+            f"'{value}': not a valid representation specified is unsupported or invalid",
+            element=name,
+        ) from None
+
+
 def book_close_date(company: Company) -> str | None:
     prefs = company.entities.get("Preferences", {}).get("1", {})
     value = prefs.get("AccountingInfoPrefs", {}).get("BookCloseDate")
@@ -239,7 +256,7 @@ def build_sales(
         company, "Customer", data, "CustomerRef", required=entity in AR_TARGETS, stored=stored
     )
     lines, total = build_lines(company, data.get("Line"), stored, voided)
-    txn_date = str(data.get("TxnDate") or today())
+    txn_date = date_field(data, "TxnDate") or today()
     check_open_period(company, txn_date, (stored or {}).get("TxnDate"))
     doc = data.get("DocNumber")
     if doc:
@@ -263,7 +280,7 @@ def build_sales(
         deposit_to = undeposited_funds(company)
     if entity == "RefundReceipt" and deposit_to is None:
         raise faults.required_param("DepositToAccountRef")
-    due = data.get("DueDate")
+    due = date_field(data, "DueDate")
     if entity == "Invoice" and not due:
         due = (dt.date.fromisoformat(txn_date[:10]) + dt.timedelta(days=30)).isoformat()
     values: dict[str, Any] = {}
@@ -389,7 +406,7 @@ def build_payment(company: Company, data: Entity, stored: Entity | None, new_id:
     if data.get("TotalAmt") is None:
         raise faults.required_param("TotalAmt")
     total = money(data["TotalAmt"], "TotalAmt")
-    txn_date = str(data.get("TxnDate") or today())
+    txn_date = date_field(data, "TxnDate") or today()
     check_open_period(company, txn_date, (stored or {}).get("TxnDate"))
     lines, net = ([], ZERO) if voided else payment_lines(company, data, own_id, customer["Id"])
     if voided:
@@ -429,7 +446,7 @@ def build_deposit(company: Company, data: Entity, stored: Entity | None, new_id:
     )
     if deposit_to is None:
         raise faults.required_param("DepositToAccountRef")
-    txn_date = str(data.get("TxnDate") or today())
+    txn_date = date_field(data, "TxnDate") or today()
     check_open_period(company, txn_date, (stored or {}).get("TxnDate"))
     lines = data.get("Line")
     if not isinstance(lines, list) or not lines:
