@@ -27,6 +27,8 @@ th { background: #f5f7fa; font-weight: 600; } td.num, th.num { text-align: right
 .total { font-size: 1.3rem; font-weight: 600; } .badge { font-size: .8rem; padding: .1rem .4rem; border-radius: .3rem; background: #eef2f6; }
 """
 
+ROWS = 500  # per section: a page for a company with 100,000 invoices stays readable
+
 Cell = tuple[str, bool]  # (escaped html, numeric)
 
 
@@ -257,8 +259,11 @@ def company_page(request: Request, emulator: Emulator, realm: str) -> Response:
             )
             parts.append(f'<p><span class="badge">knobs</span> {listed}</p>')
         for title, entity, headers, row in SECTIONS:
-            shown = by_id(records(company, entity))
-            parts.append(f'<h2>{escape(title)} <span class="muted">({len(shown)})</span></h2>')
+            every = by_id(records(company, entity))
+            shown = every[-ROWS:]
+            parts.append(f'<h2>{escape(title)} <span class="muted">({len(every)})</span></h2>')
+            if len(shown) < len(every):
+                parts.append(f'<p class="muted">The latest {ROWS} of {len(every)}.</p>')
             parts.append(table(headers, (row(r) for r in shown), f"No {title.lower()}."))
         parts.append("<h2>Webhook deliveries</h2>")
         parts.append(deliveries(company))

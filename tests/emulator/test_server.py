@@ -166,6 +166,16 @@ def test_pages_do_not_write_to_the_state(client: httpx.Client, emulator: Emulato
     assert set(company.entities) == before
 
 
+def test_long_lists_show_the_latest_rows(client: httpx.Client, emulator: Emulator) -> None:
+    company = new_company(emulator, "Busy")
+    for number in range(1, 503):
+        company.table("Invoice")[str(number)] = {"Id": str(number), "DocNumber": f"D{number}"}
+    page = client.get(f"/_emulator/companies/{company.realm_id}/")
+    assert "The latest 500 of 502." in page.text
+    assert "<td>D502</td>" in page.text and "<td>D3</td>" in page.text
+    assert "<td>D2</td>" not in page.text
+
+
 def test_unknown_company_page(client: httpx.Client) -> None:
     page = client.get("/_emulator/companies/nope<x>/")
     assert page.status_code == 404
