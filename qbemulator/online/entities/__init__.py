@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from qbemulator.online import faults
-from qbemulator.online.entities import names, txns
+from qbemulator.online.entities import names, payments, txns
 from qbemulator.online.entities.common import (
     Entity,
     bump,
@@ -68,7 +68,7 @@ SPECS: dict[str, Spec] = {
         "Payment",
         "txn",
         txns.KNOWN["Payment"],
-        lambda company, data, body, stored, new_id, include: txns.build_payment(
+        lambda company, data, body, stored, new_id, include: payments.build_payment(
             company, data, stored, new_id
         ),
     ),
@@ -76,7 +76,7 @@ SPECS: dict[str, Spec] = {
         "Deposit",
         "txn",
         txns.KNOWN["Deposit"],
-        lambda company, data, body, stored, new_id, include: txns.build_deposit(
+        lambda company, data, body, stored, new_id, include: payments.build_deposit(
             company, data, stored, new_id
         ),
     ),
@@ -142,7 +142,7 @@ def update(company: Company, spec: Spec, body: Entity, include: set[str]) -> Out
         raise faults.required_param("Id")
     stored = find(company, spec.name, str(body["Id"]))
     check_sync_token(stored, body)
-    if spec.name == "Payment" and txns.deposited(company, stored["Id"]):
+    if spec.name == "Payment" and payments.deposited(company, stored["Id"]):
         raise faults.deposited()
     if body.get("sparse") is True:
         data = names.merge_deep(stored, body) if spec.kind == "single" else {**stored, **body}
@@ -220,7 +220,7 @@ def _check_unlinked(company: Company, entity: str, stored: Entity) -> None:
         raise faults.business(
             f"This {entity} has payments or credits applied to it. Remove the linked transactions first."
         )
-    if entity == "Payment" and txns.deposited(company, stored["Id"]):
+    if entity == "Payment" and payments.deposited(company, stored["Id"]):
         raise faults.deposited()
 
 
@@ -240,7 +240,7 @@ def _after(
     lookups.remember(entity, after)
     if entity == "Payment":
         payment_id = (after or before or {})["Id"]
-        for kind, target_id in txns.sync_links(company, payment_id, before, after):
+        for kind, target_id in payments.sync_links(company, payment_id, before, after):
             outcome.changes.append((kind, target_id, "Update"))
     customers = {
         str(x.get("CustomerRef", {}).get("value"))
@@ -249,7 +249,7 @@ def _after(
     }
     if entity in ("Invoice", "CreditMemo", "Payment"):
         for customer_id in sorted(customers):
-            if txns.sync_customer(company, customer_id):
+            if payments.sync_customer(company, customer_id):
                 outcome.changes.append(("Customer", customer_id, "Update"))
 
 

@@ -1,0 +1,265 @@
+"""Payments and deposits, and the bookkeeping that links them to what they settle.
+
+A Payment's `Line[].LinkedTxn` applies it to invoices (reducing their Balance) and
+to credit memos (consuming their credit); `sync_links` keeps the targets' LinkedTxn
+and Balance in step and `sync_customer` the customer's Balance. An amount beyond a
+target's open balance, or applied amounts beyond the payment, are refused (6000).
+"""
+
+from decimal import Decimal
+from typing import Any
+
+from qbemulator.online import faults
+from qbemulator.online.entities.common import (
+    USD,
+    Entity,
+    is_voided,
+    money,
+    referenced,
+    today,
+    touch,
+)
+from qbemulator.online.entities.index import index
+from qbemulator.online.entities.names import ordered, server
+from qbemulator.online.entities.txns import (
+    AR_TARGETS,
+    KNOWN,
+    ZERO,
+    account_ref,
+    applied,
+    check_open_period,
+    date_field,
+    undeposited_funds,
+)
+from qbemulator.online.state import Company
+
+
+def payment_lines(
+    company: Company, data: Entity, own_id: str | None, customer_id: str
+) -> tuple[list[Entity], Decimal]:
+    """Each line applies Amount to the invoices / credit memos it links; never beyond their open balance."""
+    out: list[Entity] = []
+    net = ZERO
+    for line in data.get("Line") or []:
+        if line.get("Amount") is None:
+            raise faults.required_param("Amount")
+        amount = money(line["Amount"])
+        links = line.get("LinkedTxn") or []
+        if not links:
+            raise faults.required_param("LinkedTxn")
+        extras: list[Entity] = []
+        for link in links:
+            kind, target_id = link.get("TxnType"), str(link.get("TxnId", ""))
+            target = company.entities.get(kind, {}).get(target_id) if kind in AR_TARGETS else None
+            if target is None:
+                raise faults.business(
+                    f"The entity {kind} {target_id} that you are trying to link does not exist. {kind} {target_id}"
+                )
+            if target.get("CustomerRef", {}).get("value") != customer_id:
+                raise faults.business(
+                    f"{kind} {target_id} belongs to another customer and cannot be linked to this payment"
+                )
+            open_balance = (
+                ZERO
+                if is_voided(company, kind, target_id)
+                else money(target["TotalAmt"]) - applied(company, target, kind, exclude=own_id)
+            )
+            if amount > open_balance:
+                raise faults.business(
+                    f"The amount applied to {kind} {target_id} ({amount}) is more than its open balance ({open_balance})"
+                )
+            net += amount if kind == "Invoice" else -amount
+            extras = line_ex(target, open_balance)
+        out.append(
+            {
+                "Amount": amount,
+                "LinkedTxn": [{"TxnId": str(x["TxnId"]), "TxnType": x["TxnType"]} for x in links],
+                "LineEx": {"any": extras},
+            }
+        )
+    return out, net
+
+
+def line_ex(target: Entity, open_balance: Decimal) -> list[Entity]:
+    """The JAXB `LineEx.any[]` NameValues real QBO JSON carries on payment lines."""
+    pairs = (
+        ("txnId", target["Id"]),
+        ("txnOpenBalance", str(open_balance)),
+        ("txnReferenceNumber", target.get("DocNumber") or ""),
+    )
+    return [
+        {
+            "name": "{http://schema.intuit.com/finance/v3}NameValue",
+            "declaredType": "com.intuit.schema.finance.v3.NameValue",
+            "scope": "javax.xml.bind.JAXBElement$GlobalScope",
+            "value": {"Name": name, "Value": value},
+            "nil": False,
+            "globalScope": True,
+            "typeSubstituted": False,
+        }
+        for name, value in pairs
+    ]
+
+
+def build_payment(company: Company, data: Entity, stored: Entity | None, new_id: str) -> Entity:
+    own_id = stored["Id"] if stored else None
+    voided = own_id is not None and is_voided(company, "Payment", own_id)
+    customer = referenced(company, "Customer", data, "CustomerRef", required=True, stored=stored)
+    assert customer is not None
+    if data.get("TotalAmt") is None:
+        raise faults.required_param("TotalAmt")
+    total = money(data["TotalAmt"], "TotalAmt")
+    txn_date = date_field(data, "TxnDate") or today()
+    check_open_period(company, txn_date, (stored or {}).get("TxnDate"))
+    lines, net = ([], ZERO) if voided else payment_lines(company, data, own_id, customer["Id"])
+    if voided:
+        total = ZERO
+    if net > total:
+        raise faults.business("The amount applied to transactions is more than the payment amount")
+    deposit_to = account_ref(
+        company, data, "DepositToAccountRef", ("Bank", "Other Current Asset"), stored
+    )
+    values: dict[str, Any] = {
+        "CustomerRef": {"value": customer["Id"], "name": customer["DisplayName"]},
+        "ARAccountRef": account_ref(
+            company, data, "ARAccountRef", ("Accounts Receivable",), stored
+        ),
+        "DepositToAccountRef": {"value": (deposit_to or undeposited_funds(company))["value"]},
+        "PaymentMethodRef": data.get("PaymentMethodRef"),
+        "PaymentRefNum": data.get("PaymentRefNum"),
+        "TotalAmt": total,
+        "UnappliedAmt": total - net,
+        "ProcessPayment": bool(data.get("ProcessPayment", False)),
+        **server(stored, new_id),
+        "DocNumber": data.get("DocNumber"),
+        "TxnDate": txn_date,
+        "CurrencyRef": USD,
+        "PrivateNote": data.get("PrivateNote"),
+        "Line": lines,
+    }
+    rest = {k: v for k, v in data.items() if k in KNOWN["Payment"]}
+    return ordered(list(values), values, rest)
+
+
+def build_deposit(company: Company, data: Entity, stored: Entity | None, new_id: str) -> Entity:
+    own_id = stored["Id"] if stored else None
+    voided = own_id is not None and is_voided(company, "Deposit", own_id)
+    deposit_to = account_ref(
+        company, data, "DepositToAccountRef", ("Bank", "Other Current Asset"), stored
+    )
+    if deposit_to is None:
+        raise faults.required_param("DepositToAccountRef")
+    txn_date = date_field(data, "TxnDate") or today()
+    check_open_period(company, txn_date, (stored or {}).get("TxnDate"))
+    lines = data.get("Line")
+    if not isinstance(lines, list) or not lines:
+        raise faults.required_param("Line")
+    out: list[Entity] = []
+    total = ZERO
+    for number, line in enumerate(lines, 1):
+        amount = ZERO if voided else money(line.get("Amount", 0))
+        body: Entity = {"Id": str(number), "LineNum": number, "Amount": amount}
+        for link in line.get("LinkedTxn") or []:
+            if link.get("TxnType") != "Payment" or str(
+                link.get("TxnId")
+            ) not in company.entities.get("Payment", {}):
+                raise faults.business(
+                    f"The entity {link.get('TxnType')} {link.get('TxnId')} that you are trying to link does not exist. {link.get('TxnType')} {link.get('TxnId')}"
+                )
+            body.setdefault("LinkedTxn", []).append(
+                {"TxnId": str(link["TxnId"]), "TxnType": "Payment", "TxnLineId": "0"}
+            )
+        if "LinkedTxn" not in body:
+            detail = dict(line.get("DepositLineDetail") or {})
+            account = referenced(company, "Account", detail, "AccountRef", required=True)
+            assert account is not None
+            detail["AccountRef"] = {"value": account["Id"], "name": account["Name"]}
+            body |= {"DetailType": "DepositLineDetail", "DepositLineDetail": detail}
+        out.append(body)
+        total += amount
+    values: dict[str, Any] = {
+        "DepositToAccountRef": deposit_to,
+        **server(stored, new_id),
+        "TxnDate": txn_date,
+        "CurrencyRef": USD,
+        "PrivateNote": data.get("PrivateNote"),
+        "Line": out,
+        "TotalAmt": total,
+    }
+    rest = {k: v for k, v in data.items() if k in KNOWN["Deposit"]}
+    return ordered(list(values), values, rest)
+
+
+def deposited(company: Company, payment_id: str) -> bool:
+    for deposit in company.entities.get("Deposit", {}).values():
+        for line in deposit.get("Line", []):
+            for link in line.get("LinkedTxn", []):
+                if link.get("TxnType") == "Payment" and link.get("TxnId") == payment_id:
+                    return True
+    return False
+
+
+def targets(payment: Entity | None) -> set[tuple[str, str]]:
+    found: set[tuple[str, str]] = set()
+    for line in (payment or {}).get("Line", []):
+        for link in line.get("LinkedTxn", []):
+            found.add((str(link["TxnType"]), str(link["TxnId"])))
+    return found
+
+
+def sync_links(
+    company: Company, payment_id: str, before: Entity | None, after: Entity | None
+) -> list[tuple[str, str]]:
+    """Keep each linked invoice / credit memo's LinkedTxn and Balance in step with the payment."""
+    changed: list[tuple[str, str]] = []
+    now_linked = targets(after)
+    for kind, target_id in sorted(targets(before) | now_linked):
+        target = company.entities.get(kind, {}).get(target_id)
+        if target is None:
+            continue
+        links = [
+            x
+            for x in target.get("LinkedTxn", [])
+            if not (x.get("TxnType") == "Payment" and x.get("TxnId") == payment_id)
+        ]
+        if (kind, target_id) in now_linked:
+            links.append({"TxnId": payment_id, "TxnType": "Payment"})
+        target["LinkedTxn"] = links
+        voided = is_voided(company, kind, target_id)
+        target["Balance"] = (
+            ZERO if voided else money(target["TotalAmt"]) - applied(company, target, kind)
+        )
+        if kind == "CreditMemo":
+            target["RemainingCredit"] = target["Balance"]
+        touch(target)
+        changed.append((kind, target_id))
+    return changed
+
+
+def customer_balance(company: Company, customer_id: str) -> Decimal:
+    """Open AR of one customer: invoice balances less unused credit memos and unapplied payments."""
+    total = ZERO
+    keys = {
+        "Invoice": ("Balance", 1),
+        "CreditMemo": ("Balance", -1),
+        "Payment": ("UnappliedAmt", -1),
+    }
+    for kind, txn_id in index(company).by_customer.get(customer_id, set()):
+        txn = company.entities.get(kind, {}).get(txn_id)
+        if txn is not None and txn.get("CustomerRef", {}).get("value") == customer_id:
+            key, sign = keys[kind]
+            total += sign * money(txn.get(key, 0))
+    return total
+
+
+def sync_customer(company: Company, customer_id: str | None) -> bool:
+    customer = company.entities.get("Customer", {}).get(customer_id or "")
+    if customer is None:
+        return False
+    balance = customer_balance(company, customer["Id"])
+    if money(customer.get("Balance", 0)) == balance:
+        return False
+    customer["Balance"] = balance
+    customer["BalanceWithJobs"] = balance
+    touch(customer)
+    return True
