@@ -437,6 +437,13 @@ def test_ar_account_ref_is_honoured(api: Api) -> None:
     customer = api.customer()
     invoice = api.invoice(customer["Id"], "10.00", ARAccountRef={"value": other["Id"]})
     assert invoice["ARAccountRef"] == {"value": other["Id"], "name": "A/R Events"}
+    api.invoice(customer["Id"], "7.00")
+    api.pay(customer["Id"], "9.00", ("Invoice", invoice["Id"], "4.00"))
+    # The default A/R holds the plain invoice less the unapplied 5.00; A/R Events the rest.
+    default = api.named("Account", "Accounts Receivable (A/R)")
+    assert default["CurrentBalance"] == D("2.00")
+    assert api.stored("Account", other["Id"])["CurrentBalance"] == D("6.00")
+    assert api.stored("Customer", customer["Id"])["Balance"] == D("8.00")
     bank = api.named("Account", "Checking")
     response = api.post(
         "invoice",

@@ -8,6 +8,7 @@ send webhooks.
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
 from qbemulator.online import faults
@@ -234,14 +235,18 @@ def _same(built: Entity, stored: Entity) -> bool:
 def _after(
     company: Company, entity: str, before: Entity | None, after: Entity | None, outcome: Outcome
 ) -> None:
-    """Side effects of a committed change: linked balances, then customer balances."""
+    """Side effects of a committed change: linked balances, A/R account and customer balances."""
     lookups = index(company)
     lookups.forget(entity, before)
     lookups.remember(entity, after)
+    deltas: dict[str, Decimal] = {}
+    payments.ar_share(company, entity, before, deltas, -1)
+    payments.ar_share(company, entity, after, deltas, 1)
     if entity == "Payment":
         payment_id = (after or before or {})["Id"]
-        for kind, target_id in payments.sync_links(company, payment_id, before, after):
+        for kind, target_id in payments.sync_links(company, payment_id, before, after, deltas):
             outcome.changes.append((kind, target_id, "Update"))
+    payments.move_ar(company, deltas)
     customers = {
         str(x.get("CustomerRef", {}).get("value"))
         for x in (before, after)

@@ -207,8 +207,50 @@ def targets(payment: Entity | None) -> set[tuple[str, str]]:
     return found
 
 
+AR_SHARES = {
+    "Invoice": ("Balance", 1),
+    "CreditMemo": ("Balance", -1),
+    "Payment": ("UnappliedAmt", -1),
+}
+
+
+def default_ar(company: Company) -> str | None:
+    accounts = company.entities.get("Account", {})
+    found = [
+        a["Id"]
+        for a in accounts.values()
+        if a.get("AccountType") == "Accounts Receivable" and a.get("Active", True)
+    ]
+    return min(found, key=int) if found else None
+
+
+def ar_share(
+    company: Company, kind: str, txn: Entity | None, deltas: dict[str, Decimal], sign: int
+) -> None:
+    """Add (sign=1) or take back (sign=-1) what `txn` holds open in its A/R account."""
+    if txn is None or kind not in AR_SHARES:
+        return
+    key, direction = AR_SHARES[kind]
+    account = str((txn.get("ARAccountRef") or {}).get("value") or default_ar(company) or "")
+    deltas[account] = deltas.get(account, ZERO) + sign * direction * money(txn.get(key, 0))
+
+
+def move_ar(company: Company, deltas: dict[str, Decimal]) -> None:
+    """A/R accounts' CurrentBalance follows the open amounts posted to them."""
+    for account_id, delta in deltas.items():
+        account = company.entities.get("Account", {}).get(account_id)
+        if account is None or delta == 0:
+            continue
+        for key in ("CurrentBalance", "CurrentBalanceWithSubAccounts"):
+            account[key] = money(account.get(key, 0)) + delta
+
+
 def sync_links(
-    company: Company, payment_id: str, before: Entity | None, after: Entity | None
+    company: Company,
+    payment_id: str,
+    before: Entity | None,
+    after: Entity | None,
+    deltas: dict[str, Decimal],
 ) -> list[tuple[str, str]]:
     """Keep each linked invoice / credit memo's LinkedTxn and Balance in step with the payment."""
     changed: list[tuple[str, str]] = []
@@ -224,6 +266,7 @@ def sync_links(
         ]
         if (kind, target_id) in now_linked:
             links.append({"TxnId": payment_id, "TxnType": "Payment"})
+        ar_share(company, kind, target, deltas, -1)
         target["LinkedTxn"] = links
         voided = is_voided(company, kind, target_id)
         target["Balance"] = (
@@ -231,6 +274,7 @@ def sync_links(
         )
         if kind == "CreditMemo":
             target["RemainingCredit"] = target["Balance"]
+        ar_share(company, kind, target, deltas, 1)
         touch(target)
         changed.append((kind, target_id))
     return changed
