@@ -7,9 +7,12 @@ from typing import Any
 
 import httpx
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from qbemulator.online import knobs
-from qbemulator.online.state import Emulator
+from qbemulator.online import entities, knobs
+from qbemulator.online.faults import Fault
+from qbemulator.online.state import Emulator, new_company
 from tests.emulator.test_api_entities import Api
 
 D = Decimal
@@ -314,3 +317,107 @@ def test_a_fault_is_replayed_too(api: Api) -> None:
     assert api.fault(first) == "6240"
     second = api.post("customer", {"DisplayName": "Taken"}, requestid="dup")
     assert second.text == first.text
+
+
+# --- balances under any sequence of writes ------------------------------------------------
+
+STEPS = st.lists(
+    st.tuples(
+        st.sampled_from(["invoice", "memo", "pay", "void", "delete", "void_payment"]),
+        st.integers(min_value=0, max_value=3),
+        st.integers(min_value=1, max_value=9999),
+    ),
+    max_size=25,
+)
+
+
+def _open(company: Any, kind: str, txn_id: str) -> Decimal:
+    return Decimal(str(company.entities[kind][txn_id]["Balance"]))
+
+
+def _step(company: Any, customers: list[str], kind: str, who: int, cents: int) -> None:
+    customer = customers[who % len(customers)]
+    amount = Decimal(cents) / 100
+    item = next(i["Id"] for i in company.entities["Item"].values() if i["Name"] == "Services")
+    line = {
+        "Amount": amount,
+        "DetailType": "SalesItemLineDetail",
+        "SalesItemLineDetail": {"ItemRef": {"value": item}},
+    }
+    mine = {
+        k: [
+            t for t in company.entities.get(k, {}).values() if t["CustomerRef"]["value"] == customer
+        ]
+        for k in ("Invoice", "CreditMemo", "Payment")
+    }
+    if kind in ("invoice", "memo"):
+        entity = "Invoice" if kind == "invoice" else "CreditMemo"
+        entities.write(
+            company, entity, {"Line": [line], "CustomerRef": {"value": customer}}, None, set()
+        )
+    elif kind == "pay":
+        links = [
+            ("Invoice", t["Id"]) for t in mine["Invoice"] if _open(company, "Invoice", t["Id"]) > 0
+        ][:1]
+        links += [
+            ("CreditMemo", t["Id"])
+            for t in mine["CreditMemo"]
+            if _open(company, "CreditMemo", t["Id"]) > 0
+        ][:1]
+        lines, applied = [], Decimal(0)
+        for target, target_id in links:
+            share = min(amount, _open(company, target, target_id))
+            lines.append({"Amount": share, "LinkedTxn": [{"TxnId": target_id, "TxnType": target}]})
+            applied += share if target == "Invoice" else -share
+        total = max(applied, Decimal(0)) + amount
+        body = {"TotalAmt": total, "CustomerRef": {"value": customer}, "Line": lines}
+        entities.write(company, "Payment", body, None, set())
+    else:
+        entity = "Payment" if kind == "void_payment" else "Invoice"
+        if not mine[entity]:
+            return
+        txn = mine[entity][cents % len(mine[entity])]
+        body = {"Id": txn["Id"], "SyncToken": txn["SyncToken"], "sparse": True}
+        operation = {"void": "void", "delete": "delete", "void_payment": "update"}[kind]
+        try:
+            entities.write(
+                company, entity, body, operation, {"void"} if kind == "void_payment" else set()
+            )
+        except Fault as fault:
+            assert fault.code == "6000"  # an invoice with payments applied stays
+
+
+@settings(max_examples=40, deadline=None)
+@given(steps=STEPS)
+def test_balances_agree_after_any_sequence_of_writes(steps: list[tuple[str, int, int]]) -> None:
+    company = new_company(Emulator(), "Property Co")
+    customers = [
+        entities.write(company, "Customer", {"DisplayName": f"M{n}"}, None, set()).body["Id"]
+        for n in range(3)
+    ]
+    for kind, who, cents in steps:
+        _step(company, customers, kind, who, cents)
+    table = company.entities
+    open_total = (
+        sum((Decimal(str(t["Balance"])) for t in table.get("Invoice", {}).values()), Decimal(0))
+        - sum(
+            (Decimal(str(t["Balance"])) for t in table.get("CreditMemo", {}).values()), Decimal(0)
+        )
+        - sum(
+            (Decimal(str(t["UnappliedAmt"])) for t in table.get("Payment", {}).values()), Decimal(0)
+        )
+    )
+    customer_total = sum(
+        (Decimal(str(c["Balance"])) for c in table["Customer"].values()), Decimal(0)
+    )
+    ar_total = sum(
+        (
+            Decimal(str(a["CurrentBalance"]))
+            for a in table["Account"].values()
+            if a["AccountType"] == "Accounts Receivable"
+        ),
+        Decimal(0),
+    )
+    assert customer_total == open_total == ar_total
+    for invoice in table.get("Invoice", {}).values():
+        assert Decimal(0) <= Decimal(str(invoice["Balance"])) <= Decimal(str(invoice["TotalAmt"]))
