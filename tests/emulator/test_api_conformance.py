@@ -127,6 +127,11 @@ def test_create_read_update_void_delete(qb: Any, company: Company) -> None:
     updated = qb.update_object("Customer", json.dumps(sparse))["Customer"]
     assert updated["SyncToken"] == "1" and updated["Notes"] == "conformance"
     assert updated["DisplayName"] == "Conformance Member"
+    fetched = Customer.get(customer.Id, qb=qb)
+    fetched.CompanyName = "Conformance Ltd"
+    saved = fetched.save(qb=qb)  # the library's full update of a name
+    assert saved.SyncToken == "2" and saved.CompanyName == "Conformance Ltd"
+    assert saved.DisplayName == "Conformance Member" and saved.Balance == D("120.00")
 
     payment = Payment()
     payment.CustomerRef = customer.to_ref()
@@ -143,6 +148,11 @@ def test_create_read_update_void_delete(qb: Any, company: Company) -> None:
     assert company.entities["Payment"][payment.Id]["TotalAmt"] == 0
     assert Invoice.get(invoice.Id, qb=qb).Balance == D("120.00")
 
+    invoice = Invoice.get(invoice.Id, qb=qb)
+    invoice.PrivateNote = "edited through the library"
+    edited = invoice.save(qb=qb)  # a full update with every attribute the library holds
+    assert edited.DocNumber == invoice.DocNumber and edited.TxnDate == invoice.TxnDate
+    assert edited.TotalAmt == D("120.00") and edited.PrivateNote == "edited through the library"
     invoice = Invoice.get(invoice.Id, qb=qb)
     invoice.void(qb=qb)
     voided = Invoice.get(invoice.Id, qb=qb)

@@ -109,7 +109,7 @@ def build_payment(company: Company, data: Entity, stored: Entity | None, new_id:
     if data.get("TotalAmt") is None:
         raise faults.required_param("TotalAmt")
     total = money(data["TotalAmt"], "TotalAmt")
-    txn_date = date_field(data, "TxnDate") or today()
+    txn_date = date_field(data, "TxnDate") or (stored or {}).get("TxnDate") or today()
     check_open_period(company, txn_date, (stored or {}).get("TxnDate"))
     lines, net = ([], ZERO) if voided else payment_lines(company, data, own_id, customer["Id"])
     if voided:
@@ -149,7 +149,7 @@ def build_deposit(company: Company, data: Entity, stored: Entity | None, new_id:
     )
     if deposit_to is None:
         raise faults.required_param("DepositToAccountRef")
-    txn_date = date_field(data, "TxnDate") or today()
+    txn_date = date_field(data, "TxnDate") or (stored or {}).get("TxnDate") or today()
     check_open_period(company, txn_date, (stored or {}).get("TxnDate"))
     lines = data.get("Line")
     if not isinstance(lines, list) or not lines:

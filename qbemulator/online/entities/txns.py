@@ -253,9 +253,9 @@ def build_sales(
         company, "Customer", data, "CustomerRef", required=entity in AR_TARGETS, stored=stored
     )
     lines, total = build_lines(company, data.get("Line"), stored, voided)
-    txn_date = date_field(data, "TxnDate") or today()
+    txn_date = date_field(data, "TxnDate") or (stored or {}).get("TxnDate") or today()
     check_open_period(company, txn_date, (stored or {}).get("TxnDate"))
-    doc = data.get("DocNumber")
+    doc = data.get("DocNumber") or (stored or {}).get("DocNumber")  # "" means not given
     if doc:
         if stored is None or doc != stored.get("DocNumber"):
             check_doc_number(company, entity, str(doc), own_id, "allowduplicatedocnum" in include)
