@@ -83,6 +83,8 @@ TEMPLATES = [
 ]
 
 _database_url = env_str("DATABASE_URL")
+if not _database_url:
+    VAR_DIR.mkdir(parents=True, exist_ok=True)  # the SQLite file lives here; a fresh clone has none
 DATABASES: dict[str, dict[str, Any]] = {
     "default": database_from_url(_database_url)
     if _database_url
