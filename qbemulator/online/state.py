@@ -29,7 +29,7 @@ class Company:
     realm_id: str
     name: str
     entities: dict[str, dict[str, dict[str, Any]]] = field(default_factory=dict)
-    next_id: int = 1
+    id_counters: dict[str, int] = field(default_factory=dict)  # entity -> next Id
     doc_numbers: dict[str, int] = field(default_factory=dict)  # entity -> last auto DocNumber
     preferences: dict[str, Any] = field(default_factory=dict)
     requests: dict[str, dict[str, Any]] = field(default_factory=dict)  # requestid -> first response
@@ -37,9 +37,14 @@ class Company:
     webhook: dict[str, Any] = field(default_factory=dict)  # url, verifier, format
     knobs: dict[str, Any] = field(default_factory=dict)
 
-    def new_id(self) -> str:
-        value = str(self.next_id)
-        self.next_id += 1
+    def peek_id(self, entity: str) -> str:
+        """The Id the next `new_id(entity)` will hand out."""
+        return str(self.id_counters.get(entity, 1))
+
+    def new_id(self, entity: str) -> str:
+        """Ids count per entity type, as in QBO (Item 1 and Account 1 both exist)."""
+        value = self.peek_id(entity)
+        self.id_counters[entity] = int(value) + 1
         return value
 
     def table(self, entity: str) -> dict[str, dict[str, Any]]:

@@ -504,3 +504,25 @@ def test_unknown_realm_and_resource(api: Api) -> None:
     response = api.client.get("/v3/company/123/customer/1")
     assert response.status_code == 403
     assert api.fault(api.get("widget/1")) == "500"
+
+
+def test_ids_count_per_entity_so_the_recorded_invoice_request_works(api: Api) -> None:
+    """The recorded invoice request uses ItemRef 1 ("Services"); Account 1 exists beside it."""
+    assert api.read("Item", "1")["Name"] == "Services"
+    assert api.read("Account", "1")["Id"] == "1"
+    customer = api.create("Customer", {"DisplayName": "Doe5, Jane"})
+    invoice = api.create(
+        "Invoice",
+        {
+            "Line": [
+                {
+                    "Amount": D("100.0"),
+                    "DetailType": "SalesItemLineDetail",
+                    "SalesItemLineDetail": {"ItemRef": {"value": "1", "name": "Services"}},
+                }
+            ],
+            "CustomerRef": {"value": customer["Id"]},
+        },
+    )
+    assert customer["Id"] == "1" and invoice["Id"] == "1"
+    assert invoice["TotalAmt"] == D("100.00") and invoice["Balance"] == D("100.00")

@@ -126,9 +126,9 @@ def write(
 def create(company: Company, spec: Spec, body: Entity, include: set[str]) -> Outcome:
     if spec.kind == "single":
         raise faults.unsupported_operation(f"create {spec.name}")
-    new_id = str(company.next_id)
+    new_id = company.peek_id(spec.name)
     built = spec.build(company, dict(body), body, None, new_id, include)
-    company.new_id()
+    company.new_id(spec.name)
     company.table(spec.name)[new_id] = built
     doc = str(built.get("DocNumber") or "")
     if doc.isdigit() and int(doc) > company.doc_numbers.get(spec.name, 1000):

@@ -40,7 +40,7 @@ def seed(company: Company) -> None:
 
     accounts: dict[str, dict[str, Any]] = {}
     for name, kind, sub in ACCOUNTS:
-        account_id = company.new_id()
+        account_id = company.new_id("Account")
         accounts[name] = company.table("Account")[account_id] = {
             "Name": name,
             "SubAccount": False,
@@ -55,7 +55,7 @@ def seed(company: Company) -> None:
             **_base(account_id),
         }
     for name, kind, income, price in ITEMS:
-        item_id = company.new_id()
+        item_id = company.new_id("Item")
         company.table("Item")[item_id] = {
             "Name": name,
             "Active": True,
