@@ -384,12 +384,13 @@ def _plan_applications(
     invoices: dict[int, Invoice],
     on: dt.date | None,
     taken_off: dict[int, dt.date],
+    source_taken_off: dt.date | None = None,
 ) -> list[Application]:
     """Check applications against the locked invoices and build their rows, writing nothing.
 
     The invoices' and the source's `amount_applied` are raised in memory, so a
     later application in the same batch sees what is left open. `taken_off`
-    holds `_last_taken_off` of the invoices and of the source (keyed 0).
+    holds `_last_taken_off` of the invoices; `source_taken_off` that of the source.
     Without a date, an application is dated when it could first have been made.
     """
     rows, requested = [], ZERO
@@ -412,7 +413,7 @@ def _plan_applications(
                 field="applied_amount",
                 fix=f"Apply at most {invoice.open_balance}; the rest stays as member credit.",
             )
-        limits = (source.date, invoice.date, taken_off.get(invoice.pk), taken_off.get(0))
+        limits = (source.date, invoice.date, taken_off.get(invoice.pk), source_taken_off)
         applied_on = on or max(d for d in limits if d is not None)
         _not_before(
             applied_on, source.date, "applied_on", f"the {source._meta.verbose_name}'s date"
@@ -421,7 +422,7 @@ def _plan_applications(
         _not_before_taken_off(
             applied_on, taken_off.get(invoice.pk), "applied_on", f"invoice {invoice.number}"
         )
-        _not_before_taken_off(applied_on, taken_off.get(0), "applied_on", str(source))
+        _not_before_taken_off(applied_on, source_taken_off, "applied_on", str(source))
         requested += amount
         invoice.amount_applied += amount
         rows.append(
@@ -463,10 +464,8 @@ def _apply(
     invoices = _lock_invoices(actor, applications)
     taken_off = _last_taken_off("invoice", invoices)
     source_taken_off = _last_taken_off(_fk(source), [source.pk]).get(source.pk)
-    if source_taken_off is not None:
-        taken_off[0] = source_taken_off
     rows = _plan_applications(
-        actor, source, source.unapplied, applications, invoices, on, taken_off
+        actor, source, source.unapplied, applications, invoices, on, taken_off, source_taken_off
     )
     source.save(update_fields=["amount_applied"])
     return _save_applications(rows)
