@@ -252,7 +252,12 @@ def _check_books(org: Organisation, as_of: dt.date) -> None:
                 )
         owing = {member for member, buckets in expected.items() if any(buckets.values())}
         assert {row.member_id for row in report.rows if row.total} == owing, direction
+        rows = {row.member_id: (row.buckets, row.credit) for row in report.rows}
         for member in Member.objects.filter(organisation=org):
+            alone = aging(org, as_of, member=member, direction=direction)  # type: ignore[arg-type]
+            assert [(r.buckets, r.credit) for r in alone.rows] == (
+                [rows[member.pk]] if member.pk in rows else []
+            )
             items = open_items(org, member, as_of, direction=direction)  # type: ignore[arg-type]
             assert sum((item.open_balance for item in items), ZERO) == sum(
                 expected[member.pk].values(), ZERO

@@ -71,11 +71,12 @@ def cheaper_direction(organisation: Organisation, as_of: dt.date) -> Direction:
     return "forward" if after > 3 * before else "back"
 
 
-def _live_on_d(alias: str) -> str:
-    """The document exists on D: dated by then and not yet voided."""
+def _live_on_d(alias: str, one_member: bool) -> str:
+    """The document exists on D: dated by then and not yet voided (and is %(member)s's, if asked)."""
+    member = f" AND {alias}.member_id = %(member)s" if one_member else ""
     return (
         f"{alias}.organisation_id = %(org)s AND {alias}.date <= %(as_of)s"
-        f" AND ({alias}.voided_on IS NULL OR {alias}.voided_on > %(as_of)s)"
+        f" AND ({alias}.voided_on IS NULL OR {alias}.voided_on > %(as_of)s){member}"
     )
 
 
@@ -92,52 +93,55 @@ def _events_after_d() -> str:
     """  # noqa: S608
 
 
-def _invoice_parts(direction: Direction) -> str:
+def _invoice_parts(direction: Direction, one_member: bool) -> str:
     """(invoice_id, member_id, due_date, cents) rows whose sum per invoice is its open balance on D."""
     if direction == "back":
         return f"""
             SELECT i.id AS invoice_id, i.member_id, i.due_date, i.total - i.amount_applied AS cents
-            FROM {INVOICE} i WHERE i.amount_applied < i.total AND {_live_on_d("i")}
+            FROM {INVOICE} i WHERE i.amount_applied < i.total AND {_live_on_d("i", one_member)}
             UNION ALL
             SELECT i.id, i.member_id, i.due_date, e.delta
-            FROM events e JOIN {INVOICE} i ON i.id = e.invoice_id WHERE {_live_on_d("i")}
+            FROM events e JOIN {INVOICE} i ON i.id = e.invoice_id WHERE {_live_on_d("i", one_member)}
         """  # noqa: S608
     return f"""
         SELECT i.id AS invoice_id, i.member_id, i.due_date, i.total AS cents
-        FROM {INVOICE} i WHERE {_live_on_d("i")}
+        FROM {INVOICE} i WHERE {_live_on_d("i", one_member)}
         UNION ALL
         SELECT i.id, i.member_id, i.due_date, -a.amount
         FROM {APPLICATION} a JOIN {INVOICE} i ON i.id = a.invoice_id
-        WHERE a.organisation_id = %(org)s AND a.applied_on <= %(as_of)s AND ({LIVE_ON_D})
+        WHERE a.organisation_id = %(org)s AND a.applied_on <= %(as_of)s AND ({LIVE_ON_D}){
+        " AND i.member_id = %(member)s" if one_member else ""
+    }
     """  # noqa: S608
 
 
-def _credit_parts(direction: Direction) -> str:
+def _credit_parts(direction: Direction, one_member: bool) -> str:
     """(member_id, cents) rows whose sum per member is their unapplied payments and credits on D."""
     parts = []
+    member = " AND d.member_id = %(member)s" if one_member else ""
     for table, amount, fk in SOURCES:
         if direction == "back":
             parts.append(f"""
                 SELECT d.member_id, d.{amount} - d.amount_applied - d.amount_refunded AS cents
-                FROM {table} d WHERE d.{amount} > d.amount_applied + d.amount_refunded AND {_live_on_d("d")}
+                FROM {table} d WHERE d.{amount} > d.amount_applied + d.amount_refunded AND {_live_on_d("d", one_member)}
                 UNION ALL
                 SELECT d.member_id, c.delta FROM (
                     SELECT {fk} AS doc_id, delta FROM events WHERE {fk} IS NOT NULL
                     UNION ALL
                     SELECT {fk}, amount FROM {REFUND}
                     WHERE organisation_id = %(org)s AND {fk} IS NOT NULL AND date > %(as_of)s
-                ) c JOIN {table} d ON d.id = c.doc_id WHERE {_live_on_d("d")}
+                ) c JOIN {table} d ON d.id = c.doc_id WHERE {_live_on_d("d", one_member)}
             """)  # noqa: S608
         else:
             parts.append(f"""
-                SELECT d.member_id, d.{amount} AS cents FROM {table} d WHERE {_live_on_d("d")}
+                SELECT d.member_id, d.{amount} AS cents FROM {table} d WHERE {_live_on_d("d", one_member)}
                 UNION ALL
                 SELECT d.member_id, -a.amount FROM {APPLICATION} a JOIN {table} d ON d.id = a.{fk}
                 WHERE a.organisation_id = %(org)s AND a.{fk} IS NOT NULL
-                  AND a.applied_on <= %(as_of)s AND ({LIVE_ON_D})
+                  AND a.applied_on <= %(as_of)s AND ({LIVE_ON_D}){member}
                 UNION ALL
                 SELECT d.member_id, -r.amount FROM {REFUND} r JOIN {table} d ON d.id = r.{fk}
-                WHERE r.organisation_id = %(org)s AND r.{fk} IS NOT NULL AND r.date <= %(as_of)s
+                WHERE r.organisation_id = %(org)s AND r.{fk} IS NOT NULL AND r.date <= %(as_of)s{member}
             """)  # noqa: S608
     return " UNION ALL ".join(parts)
 
@@ -148,7 +152,6 @@ def _prefix(direction: Direction) -> str:
 
 def report(direction: Direction, one_member: bool = False) -> str:
     """One row per member with anything open or in credit: id, number, names, five buckets, credit."""
-    member_filter = "AND p.member_id = %(member)s" if one_member else ""
     bucket = "CAST(SUM(CASE WHEN {} THEN p.cents ELSE 0 END) AS BIGINT)"
     return f"""
         {_prefix(direction)}
@@ -163,11 +166,10 @@ def report(direction: Direction, one_member: bool = False) -> str:
               {bucket.format("p.due_date < %(d90)s")} AS b4,
               CAST(SUM(p.credit) AS BIGINT) AS credit
             FROM (
-                SELECT o.member_id, o.due_date, o.cents, 0 AS credit FROM ({_invoice_parts(direction)}) o
+                SELECT o.member_id, o.due_date, o.cents, 0 AS credit FROM ({_invoice_parts(direction, one_member)}) o
                 UNION ALL
-                SELECT c.member_id, NULL, 0, c.cents FROM ({_credit_parts(direction)}) c
+                SELECT c.member_id, NULL, 0, c.cents FROM ({_credit_parts(direction, one_member)}) c
             ) p
-            WHERE 1 = 1 {member_filter}
             GROUP BY p.member_id
         ) t JOIN {Member._meta.db_table} m ON m.id = t.member_id
         WHERE t.b0 <> 0 OR t.b1 <> 0 OR t.b2 <> 0 OR t.b3 <> 0 OR t.b4 <> 0 OR t.credit <> 0
@@ -179,7 +181,6 @@ def open_items(direction: Direction) -> str:
     return f"""
         {_prefix(direction)}
         SELECT o.invoice_id, CAST(SUM(o.cents) AS BIGINT)
-        FROM ({_invoice_parts(direction)}) o
-        WHERE o.member_id = %(member)s
+        FROM ({_invoice_parts(direction, one_member=True)}) o
         GROUP BY o.invoice_id
     """  # noqa: S608
