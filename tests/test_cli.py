@@ -106,6 +106,7 @@ def test_production_settings_pass_the_deploy_check(tmp_path: Path) -> None:
         + "z" * 10,
         MEMBERBOOKS_ALLOWED_HOSTS="books.example.org",
         MEMBERBOOKS_VAR_DIR=str(tmp_path),
+        MEMBERBOOKS_ENCRYPTION_KEYS="a2V5LWZvci10aGUtZGVwbG95LWNoZWNrLW9ubHktMDA=",
     )
     result = subprocess.run(
         [sys.executable, "-m", "memberbooks", "check", "--deploy", "--fail-level", "WARNING"],

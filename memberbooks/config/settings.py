@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "memberbooks.api",
     "memberbooks.demo",
     "memberbooks.devtools",
+    "memberbooks.connections",
 ]
 
 MIDDLEWARE = [
@@ -127,6 +128,32 @@ STATIC_ROOT = BASE_DIR / "staticfiles"
 IMPORT_MAX_BYTES = int(env_str("MEMBERBOOKS_IMPORT_MAX_BYTES", str(50 * 1024 * 1024)))
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+
+# QuickBooks Online: which Intuit environment (production, sandbox) or the local emulator.
+QBO_ENVIRONMENT = env_str("MEMBERBOOKS_QBO_ENVIRONMENT", "production" if PRODUCTION else "emulator")
+QBO_EMULATOR_URL = env_str("MEMBERBOOKS_QBO_EMULATOR_URL", "http://127.0.0.1:8765")
+QBO_CLIENT_ID = env_str("MEMBERBOOKS_QBO_CLIENT_ID")
+QBO_CLIENT_SECRET = env_str("MEMBERBOOKS_QBO_CLIENT_SECRET")
+# The fixed redirect URI registered with the Intuit app; empty: this site's /quickbooks/callback/.
+QBO_REDIRECT_URI = env_str("MEMBERBOOKS_QBO_REDIRECT_URI")
+QBO_ENDPOINTS = {
+    "production": {
+        "api_base": "https://quickbooks.api.intuit.com",
+        "authorize_url": "https://appcenter.intuit.com/connect/oauth2",
+        "token_url": "https://oauth.platform.intuit.com/oauth2/v1/tokens/bearer",
+        "revoke_url": "https://developer.api.intuit.com/v2/oauth2/tokens/revoke",
+    },
+    "sandbox": {
+        "api_base": "https://sandbox-quickbooks.api.intuit.com",
+        "authorize_url": "https://appcenter.intuit.com/connect/oauth2",
+        "token_url": "https://oauth.platform.intuit.com/oauth2/v1/tokens/bearer",
+        "revoke_url": "https://developer.api.intuit.com/v2/oauth2/tokens/revoke",
+    },
+}
+# Fernet keys (comma-separated, the first encrypts) for QuickBooks tokens and client secrets.
+ENCRYPTION_KEYS = env_list("MEMBERBOOKS_ENCRYPTION_KEYS")
+if PRODUCTION and not ENCRYPTION_KEYS:
+    raise RuntimeError("MEMBERBOOKS_ENCRYPTION_KEYS must be set when MEMBERBOOKS_ENV=production")
 
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False  # htmx reads the token from the page, not the cookie.

@@ -72,5 +72,6 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("", views.home, name="home"),
     path("o/<slug:org>/import/", include("memberbooks.imports.urls")),
+    path("", include("memberbooks.connections.urls")),
     path("o/<slug:org>/", include(organisation_urls)),
 ]

@@ -1,0 +1,1 @@
+"""The organisation's QuickBooks Online connection: OAuth, encrypted tokens, single-writer refresh."""
