@@ -27,6 +27,8 @@ demo: setup ## Set up, migrate, load the demo association and serve it at http:/
 	$(VENV)/bin/memberbooks demo load
 	@$(VENV)/bin/memberbooks emulator online --host $(HOST) --port $(or $(EMULATOR_PORT),8765) --throttle & emulator=$$!; \
 	trap 'kill $$emulator 2>/dev/null; wait $$emulator 2>/dev/null' EXIT INT TERM; \
+	$(VENV)/bin/memberbooks qbo connect demo --if-needed --auto-approve --emulator http://$(HOST):$(or $(EMULATOR_PORT),8765) \
+	  || echo "  (not connected to the emulator: press 'Connect to the emulator' on the QuickBooks page)"; \
 	echo ""; \
 	echo "  memberbooks demo: http://$(HOST):$(PORT)/"; \
 	echo "  QuickBooks Online emulator: http://$(HOST):$(or $(EMULATOR_PORT),8765)/_emulator/"; \
