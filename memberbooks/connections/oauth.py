@@ -12,6 +12,8 @@ from urllib.parse import urlencode
 import httpx
 from django.conf import settings
 
+from memberbooks.quickbooks.online.client import QboClient
+from memberbooks.quickbooks.online.errors import QboError
 from memberbooks.quickbooks.online.tokens import Endpoints
 
 log = logging.getLogger(__name__)
@@ -167,23 +169,30 @@ def revoke(ends: Endpoints, creds: Credentials, token: str) -> None:
         )
 
 
+class _JustIssued:
+    """A TokenSource over a token just obtained (the connection is not stored yet)."""
+
+    def __init__(self, realm_id: str, token: str) -> None:
+        self.realm_id = realm_id
+        self._token = token
+
+    def access_token(self) -> str:
+        return self._token
+
+    def refresh(self) -> str:
+        raise OAuthError("QuickBooks refused the access token it had just issued; connect again.")
+
+
 def company_name(ends: Endpoints, realm_id: str, access_token: str) -> str:
-    """CompanyInfo.CompanyName (a direct GET: the shared client was not committed yet)."""
-    url = f"{ends.api_base}/v3/company/{realm_id}/companyinfo/{realm_id}"
-    try:
-        response = httpx.get(
-            url,
-            params={"minorversion": "75"},
-            headers={"Authorization": f"Bearer {access_token}", "Accept": "application/json"},
-            timeout=TIMEOUT,
+    """CompanyInfo.CompanyName, read through the QuickBooks client (few retries: a person waits)."""
+    with httpx.Client() as http:
+        client = QboClient(
+            ends, _JustIssued(realm_id, access_token), http=http, timeout=TIMEOUT, max_retries=2
         )
-    except httpx.HTTPError as exc:
-        raise OAuthError(
-            f"QuickBooks could not be reached to read the company ({type(exc).__name__})."
-        ) from None
-    if response.status_code != 200:
-        raise OAuthError(
-            f"QuickBooks did not return the company details (HTTP {response.status_code})."
-        )
-    info = response.json().get("CompanyInfo", {})
+        try:
+            info = client.company_info()
+        except QboError as exc:
+            raise OAuthError(
+                f"QuickBooks did not return the company details: {exc.message_for_bookkeeper}"
+            ) from None
     return str(info.get("CompanyName") or info.get("LegalName") or "")
