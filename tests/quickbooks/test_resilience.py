@@ -134,9 +134,10 @@ def test_a_sparse_update_whose_answer_is_lost_is_not_applied_twice(qbo: Qbo) -> 
     assert client.read("Customer", str(cust["Id"]))["SyncToken"] == "1"
 
 
-def test_throttle_storm_the_client_waits_and_succeeds(qbo: Qbo) -> None:
+@pytest.mark.parametrize("body", ["xml", "json"])
+def test_throttle_storm_the_client_waits_and_succeeds(qbo: Qbo, body: str) -> None:
     """Real time: a 0.6 s minute of 20 requests; the client's 60 s wait is scaled to 0.6 s."""
-    qbo.knobs(throttle=True, requests_per_minute=20, time_scale=0.01)
+    qbo.knobs(throttle=True, requests_per_minute=20, time_scale=0.01, throttle_format=body)
     sleep = ScaledSleep(0.01)
     client = qbo.client(sleep=sleep, backoff_base=0.5)
     for _ in range(50):
