@@ -9,14 +9,14 @@ import httpx
 import pytest
 
 from memberbooks.quickbooks.online import wire
-from memberbooks.quickbooks.online.client import QboClient, error_from_response
+from memberbooks.quickbooks.online.client import BatchItem, QboClient, error_from_response
 from memberbooks.quickbooks.online.errors import (
     AuthQboError,
     TerminalQboError,
     TransientQboError,
 )
 from memberbooks.quickbooks.online.ratelimit import Limits, RateLimiter
-from tests.quickbooks.conftest import Qbo
+from tests.quickbooks.conftest import Qbo, endpoints
 
 
 @dataclass
@@ -209,3 +209,28 @@ def test_retry_after_is_honoured(qbo: Qbo) -> None:
     client = qbo.client()
     error = error_from_response(httpx.Response(429, text="{}", headers={"Retry-After": "3"}))
     assert 3 <= client.delay(error, 0) <= 3.5
+
+
+def test_batches_stay_under_the_batch_limit(qbo: Qbo) -> None:
+    qbo.knobs(throttle=True, batch_per_minute=2, time_scale=0.01)
+    limiter = RateLimiter(limits=Limits(batch_per_minute=2, window=0.6, margin=0.02))
+    client = qbo.client(limiter=limiter, sleep=ScaledSleep(0.01))
+    items = [BatchItem("create", "Customer", {"DisplayName": f"Batch {n}"}) for n in range(100)]
+    results = client.batch(items)
+    assert all(r.fault is None for r in results) and len(qbo.rows("Customer")) == 100
+    assert client.attempts == 4 and client.retries == {}
+
+
+def test_an_unreachable_quickbooks_is_a_transient_network_error(qbo: Qbo) -> None:
+    with httpx.Client() as http:
+        client = QboClient(
+            endpoints("http://127.0.0.1:9"),
+            qbo.tokens(),
+            http=http,
+            sleep=qbo.sleeps.append,
+            max_retries=1,
+        )
+        with pytest.raises(TransientQboError) as caught:
+            client.company_info()
+    assert caught.value.code == "timeout" and client.attempts == 2
+    assert "could not be reached" in caught.value.message_for_bookkeeper

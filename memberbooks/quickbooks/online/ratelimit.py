@@ -129,7 +129,7 @@ class RedisBackend:
 
 @dataclass
 class _RealmState:
-    lock: threading.Condition = field(default_factory=threading.Condition)
+    lock: threading.Lock = field(default_factory=threading.Lock)
     requests: deque[float] = field(default_factory=deque)
     batches: deque[float] = field(default_factory=deque)
     in_flight: int = 0
@@ -171,7 +171,6 @@ class MemoryBackend:
         state = self.state(realm)
         with state.lock:
             state.in_flight = max(0, state.in_flight - 1)
-            state.lock.notify()
 
 
 class RateLimiter:
