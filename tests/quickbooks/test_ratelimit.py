@@ -147,3 +147,14 @@ def test_every_common_fault_code_has_plain_advice() -> None:
     assert advice_for("500", 400) is ADVICE["500"]  # Unsupported Operation
     assert advice_for("500", 500).transient  # a server error, not the 400 code 500
     assert advice_for("9999", 400) is UNKNOWN
+
+
+@pytest.mark.parametrize("backend", ["redis", "memory"])
+def test_a_throttled_realm_is_held_for_every_worker(prefix: str, backend: str) -> None:
+    limits = Limits()
+    first = limiter(prefix if backend == "redis" else None, limits)
+    second = limiter(prefix, limits) if backend == "redis" else first
+    first.hold("r", 5.0)
+    first.hold("r", 1.0)  # a shorter hold never cuts a longer one
+    assert 4.5 < second.backend.try_acquire("r", "x", False, limits) <= 5.0
+    assert second.backend.try_acquire("other", "y", False, limits) == 0

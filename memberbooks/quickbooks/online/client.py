@@ -285,7 +285,7 @@ class QboClient:
         60 s), plus the jitter so that waiting workers do not return together.
         """
         jitter = self.rng.uniform(0, min(self.backoff_cap, self.backoff_base * 2**attempt))
-        if error.status == 429 or error.code == "3001":
+        if _is_throttle(error):
             floor = error.retry_after if error.retry_after is not None else self.throttle_wait
             return floor + jitter
         return jitter
@@ -313,7 +313,10 @@ class QboClient:
                 if attempt >= self.max_retries:
                     raise
                 self.retries[error.code] = self.retries.get(error.code, 0) + 1
-                self.sleep(self.delay(error, attempt))
+                wait = self.delay(error, attempt)
+                if self.limiter is not None and _is_throttle(error):
+                    self.limiter.hold(self.realm, wait)  # the other workers wait as well
+                self.sleep(wait)
                 attempt += 1
             except TerminalQboError as error:
                 if error.status != 401 or refreshed:
@@ -526,6 +529,10 @@ class QboClient:
 
     def company_info(self) -> JsonDict:
         return self.read("CompanyInfo", self.realm)
+
+
+def _is_throttle(error: QboError) -> bool:
+    return error.status == 429 or error.code == "3001"
 
 
 def _entity_of(data: JsonDict, entity: str) -> JsonDict:

@@ -55,8 +55,12 @@ class Backend(Protocol):
 
     def release(self, realm: str, token: str) -> None: ...
 
+    def hold(self, realm: str, seconds: float) -> None:
+        """Grant no slot of this realm for `seconds` (after QuickBooks answered 429)."""
+        ...
 
-# KEYS: requests zset, batches zset, in-flight zset.
+
+# KEYS: requests zset, batches zset, in-flight zset, hold-until string.
 # ARGV: window, request limit, batch limit, concurrency limit, slot ttl, token, is_batch.
 # Returns "0" when granted, else the number of seconds to wait (as a string).
 _ACQUIRE = """
@@ -67,6 +71,10 @@ local is_batch = ARGV[7] == '1'
 redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - window)
 redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', now - window)
 redis.call('ZREMRANGEBYSCORE', KEYS[3], '-inf', now)
+local hold = tonumber(redis.call('GET', KEYS[4]) or '0')
+if hold > now then
+  return tostring(hold - now)
+end
 if redis.call('ZCARD', KEYS[3]) >= tonumber(ARGV[4]) then
   return '0.005'
 end
@@ -96,6 +104,18 @@ end
 return '0'
 """
 
+# KEYS: hold-until string. ARGV: seconds. Only ever moves the hold later.
+_HOLD = """
+local t = redis.call('TIME')
+local now = tonumber(t[1]) + tonumber(t[2]) / 1000000
+local hold_end = now + tonumber(ARGV[1])
+local current = tonumber(redis.call('GET', KEYS[1]) or '0')
+if hold_end > current then
+  redis.call('SET', KEYS[1], tostring(hold_end), 'PX', math.ceil(tonumber(ARGV[1]) * 1000) + 1)
+end
+return 1
+"""
+
 
 class RedisBackend:
     """Limiter state in Redis, shared by every process; one Lua script per attempt."""
@@ -104,10 +124,11 @@ class RedisBackend:
         self.redis = redis.Redis.from_url(client) if isinstance(client, str) else client
         self.prefix = prefix
         self.script = self.redis.register_script(_ACQUIRE)
+        self.hold_script = self.redis.register_script(_HOLD)
 
     def keys(self, realm: str) -> list[str]:
         base = f"{self.prefix}:{realm}"
-        return [f"{base}:req", f"{base}:batch", f"{base}:inflight"]
+        return [f"{base}:req", f"{base}:batch", f"{base}:inflight", f"{base}:hold"]
 
     def try_acquire(self, realm: str, token: str, batch: bool, limits: Limits) -> float:
         args: list[str | int | float] = [
@@ -126,6 +147,9 @@ class RedisBackend:
     def release(self, realm: str, token: str) -> None:
         self.redis.zrem(self.keys(realm)[2], token)
 
+    def hold(self, realm: str, seconds: float) -> None:
+        self.hold_script(keys=[self.keys(realm)[3]], args=[max(seconds, 0.0)])
+
 
 @dataclass
 class _RealmState:
@@ -133,6 +157,7 @@ class _RealmState:
     requests: deque[float] = field(default_factory=deque)
     batches: deque[float] = field(default_factory=deque)
     in_flight: int = 0
+    hold_until: float = 0.0
 
 
 class MemoryBackend:
@@ -151,6 +176,8 @@ class MemoryBackend:
         state = self.state(realm)
         with state.lock:
             now = self.clock()
+            if state.hold_until > now:
+                return state.hold_until - now
             window = limits.padded_window
             for times in (state.requests, state.batches):
                 while times and times[0] <= now - window:
@@ -171,6 +198,11 @@ class MemoryBackend:
         state = self.state(realm)
         with state.lock:
             state.in_flight = max(0, state.in_flight - 1)
+
+    def hold(self, realm: str, seconds: float) -> None:
+        state = self.state(realm)
+        with state.lock:
+            state.hold_until = max(state.hold_until, self.clock() + seconds)
 
 
 class RateLimiter:
@@ -207,6 +239,10 @@ class RateLimiter:
             yield
         finally:
             self.backend.release(realm, token)
+
+    def hold(self, realm: str, seconds: float) -> None:
+        """QuickBooks throttled this realm: every worker waits `seconds` before its next call."""
+        self.backend.hold(realm, seconds)
 
 
 def redis_from_url(url: str) -> redis.Redis:
