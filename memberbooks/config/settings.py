@@ -131,6 +131,10 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 
 # QuickBooks Online: which Intuit environment (production, sandbox) or the local emulator.
 QBO_ENVIRONMENT = env_str("MEMBERBOOKS_QBO_ENVIRONMENT", "production" if PRODUCTION else "emulator")
+if QBO_ENVIRONMENT not in {"production", "sandbox", "emulator"}:
+    raise RuntimeError(
+        f"MEMBERBOOKS_QBO_ENVIRONMENT={QBO_ENVIRONMENT!r}: use production, sandbox or emulator"
+    )
 QBO_EMULATOR_URL = env_str("MEMBERBOOKS_QBO_EMULATOR_URL", "http://127.0.0.1:8765")
 QBO_CLIENT_ID = env_str("MEMBERBOOKS_QBO_CLIENT_ID")
 QBO_CLIENT_SECRET = env_str("MEMBERBOOKS_QBO_CLIENT_SECRET")

@@ -13,6 +13,7 @@ from django.utils import timezone
 from memberbooks.connections import actions, oauth
 from memberbooks.connections.models import QboConnection, Status
 from memberbooks.connections.tokens import ConnectionTokens
+from memberbooks.quickbooks.online.client import QboClient
 from memberbooks.tenancy.access import system_actor
 from memberbooks.tenancy.models import Role
 from tests.connections.conftest import Site, connect_through_pages
@@ -150,3 +151,29 @@ def test_disconnect_works_when_revoking_fails(site: Site) -> None:
     stored = site.connection()
     assert stored.status == Status.DISCONNECTED and not stored.access_token_enc
     assert "did not confirm" in stored.last_error and "did not confirm" in out.getvalue()
+
+
+def test_the_client_recovers_from_a_forced_expiry_through_a_refresh(site: Site) -> None:
+    connection = cli_connect(site)
+    knobs = httpx.put(
+        f"{site.url}/_emulator/companies/{connection.realm_id}/knobs",
+        json={"expire_tokens": True},
+        timeout=10,
+    )
+    assert knobs.status_code == 200
+    with httpx.Client() as http:
+        client = QboClient(
+            actions.endpoints_of(connection), ConnectionTokens(connection), http=http
+        )
+        assert client.company_info()["CompanyName"] == "Acme Association"
+    stored = site.connection()
+    assert stored.last_refresh_at is not None and stored.status == Status.CONNECTED
+
+
+def test_a_refresh_token_past_its_life_needs_a_reconnect(site: Site) -> None:
+    connection = cli_connect(site)
+    later = httpx.put(f"{site.url}/_emulator/oauth", json={"clock_offset": 102 * 86400}, timeout=10)
+    assert later.status_code == 200
+    with pytest.raises(actions.ConnectionProblem, match="no longer accepts"):
+        ConnectionTokens(connection).refresh()
+    assert site.connection().status == Status.NEEDS_RECONNECT
