@@ -8,7 +8,10 @@ throttles on for every company: 500 requests per rolling minute, 10 in flight. W
 `--time-scale 0.02` its minute lasts 1.2 s (and its latency is scaled the same way),
 so the throttle bound is 500 / 1.2 s = 417 reads/s. `--threads` workers, each with
 its own QboClient, share one RateLimiter (in-process, or Redis with `--redis`) whose
-window is the same scaled minute.
+window is the same scaled minute, padded by the limiter margin (`--margin`, 0.5 s
+unscaled as in production, scaled, but never under 30 ms: the delay between a slot
+being granted and the request reaching the emulator does not shrink with the scale,
+and a 429 makes every worker of the realm wait a (scaled) minute).
 
 Reported:
 - sustained rate: reads after the first full minute's allowance divided by the time
@@ -89,7 +92,7 @@ def main() -> None:
     with server_process(knobs) as url, httpx.Client(base_url=url) as control:
         realm = control.post("/_emulator/companies", json={"name": "Bench"}).json()["realmId"]
         endpoints = Endpoints(url, f"{url}/connect/oauth2", f"{url}/oauth2/v1/tokens/bearer", "")
-        limits = Limits(window=window, margin=max(0.01, args.margin * args.time_scale))
+        limits = Limits(window=window, margin=max(0.03, args.margin * args.time_scale))
         limiter = RateLimiter(args.redis, limits=limits, prefix=f"bench:{realm}")
         tokens = Tokens(control, realm)
         http = httpx.Client(limits=httpx.Limits(max_connections=args.threads * 2))
