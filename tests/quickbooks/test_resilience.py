@@ -196,8 +196,9 @@ def test_throttle_bodies_in_xml_and_json_and_retry_after_are_understood() -> Non
     assert isinstance(xml, TransientQboError)
     assert (xml.code, xml.fault_type, xml.retry_after) == ("3001", "SERVICE", None)
     body = '{"Fault":{"Error":[{"Message":"m","Detail":"d","code":"3001"}],"type":"SERVICE"}}'
-    json_429 = error_from_response(httpx.Response(429, text=body, headers={"Retry-After": "7"}))
-    assert (json_429.code, json_429.retry_after) == ("3001", 7.0)
+    headers = {"Retry-After": "7", "intuit_tid": "1-abc"}
+    json_429 = error_from_response(httpx.Response(429, text=body, headers=headers))
+    assert (json_429.code, json_429.retry_after, json_429.intuit_tid) == ("3001", 7.0, "1-abc")
     lower = '{"fault":{"error":[{"message":"m","detail":"Token expired","code":"3200"}],"type":"AUTHENTICATION"}}'
     auth = error_from_response(httpx.Response(401, text=lower))
     assert isinstance(auth, AuthQboError) and auth.detail == "Token expired"

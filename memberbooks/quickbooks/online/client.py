@@ -209,6 +209,7 @@ def error_from_response(response: httpx.Response) -> QboError:
         element=fault.element,
         fault_type=fault.fault_type,
         retry_after=_retry_after(response),
+        intuit_tid=response.headers.get("intuit_tid", ""),
     )
 
 

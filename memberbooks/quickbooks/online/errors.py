@@ -159,8 +159,10 @@ class QboError(Exception):
         element: str = "",
         fault_type: str = "",
         retry_after: float | None = None,
+        intuit_tid: str = "",
     ) -> None:
         self.code = code
+        self.intuit_tid = intuit_tid  # Intuit's trace id: quote it to Intuit support
         self.status = status
         self.qbo_message = qbo_message
         self.detail = detail
@@ -194,6 +196,7 @@ def classify(
     element: str = "",
     fault_type: str = "",
     retry_after: float | None = None,
+    intuit_tid: str = "",
 ) -> QboError:
     """The right error class for a fault: 429 and 5xx are transient, the rest terminal."""
     kind: type[QboError]
@@ -211,4 +214,5 @@ def classify(
         element=element,
         fault_type=fault_type,
         retry_after=retry_after,
+        intuit_tid=intuit_tid,
     )
