@@ -516,7 +516,7 @@ class QboClient:
 
     def cdc(self, entities: Iterable[str], changed_since: datetime | date) -> QbChanges:
         """Objects of `entities` changed since then (at most 30 days back, 1000 objects)."""
-        names = [e for e in entities]
+        names = list(entities)
         for name in names:
             _check_name(name)
         params = {"entities": ",".join(names), "changedSince": changed_since.isoformat()}
