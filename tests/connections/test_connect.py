@@ -1,7 +1,9 @@
 """The connect flow through the real redirects, and refused states (wrong, replayed, other session)."""
 
+import re
 from urllib.parse import parse_qs, urlencode, urlsplit
 
+import httpx
 from django.contrib.auth import get_user_model
 from django.test import Client
 
@@ -83,3 +85,26 @@ def test_cancelled_consent_is_refused_plainly(site: Site) -> None:
     )
     assert response.status_code == 400 and "cancelled" in response.content.decode()
     assert _nothing_stored()
+
+
+def test_connect_through_the_emulators_consent_page(site: Site) -> None:
+    admin = site.client(Role.ADMIN)
+    response = admin.post("/o/acme/quickbooks/connect/")
+    assert response.status_code == 302
+    with httpx.Client(timeout=10, follow_redirects=False) as browser:
+        consent = browser.get(response["Location"])
+        assert consent.status_code == 200 and "Connect to QuickBooks" in consent.text
+        nonce = re.search(r'name="nonce" value="([^"]+)"', consent.text)
+        assert nonce is not None
+        answer = browser.post(
+            f"{site.url}/connect/oauth2",
+            data={
+                "nonce": nonce.group(1),
+                "realmId": "new",
+                "company_name": "Acme Books Ltd",
+                "action": "approve",
+            },
+        )
+    assert answer.status_code in (302, 303)
+    assert admin.get(callback_path(answer.headers["location"])).status_code == 302
+    assert QboConnection.objects.get().company_name == "Acme Books Ltd"
