@@ -121,6 +121,8 @@ def start_connect(
     creds = credentials_of(environment, connection_for(actor.organisation))
     raw = secrets.token_urlsafe(32)
     with transaction.atomic():
+        stale = timezone.now() - dt.timedelta(days=1)
+        OAuthState.objects.filter(organisation=actor.organisation, created_at__lt=stale).delete()
         OAuthState.objects.create(
             state_hash=hash_state(raw),
             organisation=actor.organisation,
