@@ -7,7 +7,7 @@ from django.contrib.auth import get_user_model
 from django.test import Client
 from django.urls import reverse
 
-OUR_APPS = ("tenancy", "ledger", "events", "imports", "api", "demo", "web")
+OUR_APPS = ("tenancy", "ledger", "events", "imports", "api", "demo", "web", "connections")
 
 
 def our_models() -> list[type]:

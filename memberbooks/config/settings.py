@@ -135,6 +135,8 @@ if QBO_ENVIRONMENT not in {"production", "sandbox", "emulator"}:
     raise RuntimeError(
         f"MEMBERBOOKS_QBO_ENVIRONMENT={QBO_ENVIRONMENT!r}: use production, sandbox or emulator"
     )
+# Shared rate limits for QuickBooks calls across workers (empty: per process).
+REDIS_URL = env_str("MEMBERBOOKS_REDIS_URL")
 QBO_EMULATOR_URL = env_str("MEMBERBOOKS_QBO_EMULATOR_URL", "http://127.0.0.1:8765")
 QBO_CLIENT_ID = env_str("MEMBERBOOKS_QBO_CLIENT_ID")
 QBO_CLIENT_SECRET = env_str("MEMBERBOOKS_QBO_CLIENT_SECRET")
