@@ -9,6 +9,7 @@ Persistence is optional: `Emulator(path=...)` loads the file at start and
 `save()` writes it atomically, so the demo survives a restart.
 """
 
+import dataclasses
 import json
 import os
 import secrets
@@ -98,7 +99,8 @@ class Emulator:
 
     def _load(self, data: dict[str, Any]) -> None:
         self.companies = {
-            realm: Company(**fields) for realm, fields in data.get("companies", {}).items()
+            realm: _company_from_saved(fields)
+            for realm, fields in data.get("companies", {}).items()
         }
         self.oauth = data.get("oauth", {})
 
@@ -113,3 +115,18 @@ def new_company(emulator: Emulator, name: str) -> Company:
         seed(company)
         emulator.companies[company.realm_id] = company
         return company
+
+
+def _company_from_saved(fields: dict[str, Any]) -> Company:
+    """A company from a state file, also one written by an older emulator.
+
+    Unknown keys are dropped; files from before Ids counted per entity get their
+    counters from the highest Id of each entity.
+    """
+    known = {f.name for f in dataclasses.fields(Company)}
+    company = Company(**{key: value for key, value in fields.items() if key in known})
+    if "id_counters" not in fields:
+        for entity, table in company.entities.items():
+            numbers = [int(key) for key in table if key.isdigit()]
+            company.id_counters[entity] = max(numbers, default=0) + 1
+    return company

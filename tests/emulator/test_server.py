@@ -1,5 +1,6 @@
 """The emulator over real loopback HTTP, its state file, its command line, and the inspection pages."""
 
+import json
 import os
 import subprocess
 import sys
@@ -221,3 +222,31 @@ def test_concurrency_limit_over_real_http(served: httpx.Client, emulator: Emulat
 def test_django_command_refuses_bad_knobs() -> None:
     with pytest.raises(CommandError, match="--knobs must be a JSON object"):
         call_command("emulator", "online", "--port", "0", "--knobs", "[1]")
+
+
+def test_a_state_file_from_before_per_entity_ids_still_loads(tmp_path: Path) -> None:
+    from qbemulator.online.state import Emulator
+
+    old = {
+        "companies": {
+            "1": {
+                "realm_id": "1",
+                "name": "Old Co",
+                "next_id": 9,
+                "entities": {
+                    "Customer": {"7": {"Id": "7", "DisplayName": "Pat"}},
+                    "Item": {"3": {"Id": "3"}},
+                },
+            }
+        },
+        "oauth": {},
+    }
+    path = tmp_path / "state.json"
+    path.write_text(json.dumps(old))
+    company = Emulator(path=path).companies["1"]
+    assert company.name == "Old Co"
+    assert (
+        company.new_id("Customer") == "8"
+        and company.new_id("Item") == "4"
+        and company.new_id("Invoice") == "1"
+    )
