@@ -7,6 +7,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
+EMULATOR_PORT ?= 8765
 
 .PHONY: help setup demo test test-postgres check bench clean
 
@@ -22,16 +23,18 @@ $(STAMP): pyproject.toml
 
 setup: $(STAMP) ## Create .venv and install memberbooks with its development tools
 
+demo: export MEMBERBOOKS_QBO_EMULATOR_URL ?= http://$(HOST):$(EMULATOR_PORT)
+demo: export MEMBERBOOKS_QBO_REDIRECT_URI ?= http://$(HOST):$(PORT)/quickbooks/callback/
 demo: setup ## Set up, migrate, load the demo association and serve it at http://127.0.0.1:8000 beside the QuickBooks emulator
 	$(VENV)/bin/memberbooks migrate --no-input -v0
 	$(VENV)/bin/memberbooks demo load
-	@$(VENV)/bin/memberbooks emulator online --host $(HOST) --port $(or $(EMULATOR_PORT),8765) --throttle & emulator=$$!; \
+	@$(VENV)/bin/memberbooks emulator online --host $(HOST) --port $(EMULATOR_PORT) --throttle & emulator=$$!; \
 	trap 'kill $$emulator 2>/dev/null; wait $$emulator 2>/dev/null' EXIT INT TERM; \
-	$(VENV)/bin/memberbooks qbo connect demo --if-needed --auto-approve --emulator http://$(HOST):$(or $(EMULATOR_PORT),8765) \
+	$(VENV)/bin/memberbooks qbo connect demo --if-needed --auto-approve --emulator http://$(HOST):$(EMULATOR_PORT) \
 	  || echo "  (not connected to the emulator: press 'Connect to the emulator' on the QuickBooks page)"; \
 	echo ""; \
 	echo "  memberbooks demo: http://$(HOST):$(PORT)/"; \
-	echo "  QuickBooks Online emulator: http://$(HOST):$(or $(EMULATOR_PORT),8765)/_emulator/"; \
+	echo "  QuickBooks Online emulator: http://$(HOST):$(EMULATOR_PORT)/_emulator/"; \
 	$(VENV)/bin/memberbooks demo logins; \
 	echo ""; \
 	$(VENV)/bin/memberbooks runserver $(HOST):$(PORT)
