@@ -49,6 +49,9 @@ INSTALLED_APPS = [
     "memberbooks.web",
     "memberbooks.api",
     "memberbooks.demo",
+    "memberbooks.audit",
+    "memberbooks.mapping",
+    "memberbooks.exports",
     "memberbooks.devtools",
     "memberbooks.connections",
 ]

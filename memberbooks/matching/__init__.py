@@ -1,0 +1,1 @@
+"""Member-to-customer matching: normalise names and score candidates. Pure functions, no database."""
