@@ -1,0 +1,211 @@
+"""Turn names, companies, emails, phones and addresses into comparable keys.
+
+QuickBooks customer lists are typed by hand over years, so the same person shows
+up as "Dr. José Álvarez Jr.", "ALVAREZ, JOSE" or "Joe Alvarez". Matching on raw
+strings fails on all of these; every comparison in score.py goes through the
+keys built here. Accents are folded here because the fuzzy comparison does not
+fold them itself.
+"""
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+# Letters that NFKD does not split into a base letter plus a combining mark.
+_SPECIAL_LETTERS = str.maketrans(
+    {"ß": "ss", "ø": "o", "Ø": "O", "æ": "ae", "Æ": "AE", "œ": "oe", "Œ": "OE", "ł": "l"}
+    | {"Ł": "L", "đ": "d", "Đ": "D", "ð": "d", "þ": "th", "\u0131": "i"}  # dotless i
+)
+# Removed without a space, so "O'Brien" = "OBrien" and "St." = "St".
+_JOINING_PUNCTUATION = re.compile("['`.\u2019\u00b4]")  # plus the typographic apostrophe and acute
+_SEPARATORS = re.compile(r"[^0-9a-z&]+")
+
+_HONORIFIC_WORDS = (
+    "mr mrs ms miss mx dr prof professor rev reverend fr sir dame hon judge capt col sgt"
+)
+_SUFFIX_WORDS = "jr sr ii iii iv v phd md dds dvm cpa esq jd mba rn pe cfa llm ea od do"
+HONORIFICS = frozenset(_HONORIFIC_WORDS.split(" "))
+SUFFIXES = frozenset(_SUFFIX_WORDS.split(" "))
+
+# Nickname -> the formal first name it stands for. Small on purpose: only
+# nicknames common enough in member lists to be worth the risk.
+NICKNAMES: dict[str, str] = {
+    "bob": "robert", "rob": "robert", "bobby": "robert", "robbie": "robert",
+    "bill": "william", "will": "william", "billy": "william",
+    "liz": "elizabeth", "beth": "elizabeth", "betty": "elizabeth", "lizzie": "elizabeth",
+    "eliza": "elizabeth", "jim": "james", "jimmy": "james", "jamie": "james",
+    "kate": "katherine", "katie": "katherine", "kathy": "katherine", "cathy": "katherine",
+    "catherine": "katherine", "kathryn": "katherine", "kat": "katherine",
+    "mike": "michael", "mikey": "michael", "mick": "michael",
+    "tom": "thomas", "tommy": "thomas", "dick": "richard", "rick": "richard",
+    "rich": "richard", "ricky": "richard", "dave": "david", "steve": "stephen",
+    "steven": "stephen", "chris": "christopher", "joe": "joseph", "joey": "joseph",
+    "tony": "anthony", "dan": "daniel", "danny": "daniel", "ed": "edward",
+    "eddie": "edward", "ted": "edward", "ned": "edward", "andy": "andrew",
+    "drew": "andrew", "matt": "matthew", "patty": "patricia",
+    "sam": "samuel", "sue": "susan", "susie": "susan", "peg": "margaret",
+    "peggy": "margaret", "maggie": "margaret", "meg": "margaret", "jen": "jennifer",
+    "jenny": "jennifer", "chuck": "charles", "charlie": "charles", "hank": "henry",
+    "harry": "henry", "jack": "john", "johnny": "john", "jon": "john", "greg": "gregory",
+    "larry": "lawrence", "ken": "kenneth", "kenny": "kenneth", "ron": "ronald",
+    "don": "donald", "nick": "nicholas", "alex": "alexander", "ben": "benjamin",
+    "fred": "frederick", "jeff": "jeffrey", "geoff": "jeffrey", "pete": "peter",
+    "phil": "philip", "ray": "raymond", "sandy": "sandra", "deb": "deborah",
+    "debbie": "deborah", "abby": "abigail", "becky": "rebecca", "vicky": "victoria",
+    "tim": "timothy", "jerry": "gerald", "gerry": "gerald", "walt": "walter",
+    "pepe": "jose", "paco": "francisco", "nacho": "ignacio",
+}  # fmt: skip
+
+# Company legal forms and their single canonical token, plus how to say it.
+_COMPANY_FORMS: dict[str, str] = {
+    "inc": "inc", "incorporated": "inc", "llc": "llc", "lc": "llc", "co": "co",
+    "company": "co", "corp": "corp", "corporation": "corp", "ltd": "ltd",
+    "limited": "ltd", "llp": "llp", "lp": "lp", "plc": "plc", "pc": "pc", "pllc": "pllc",
+    "gmbh": "gmbh", "sa": "sa", "assn": "association", "assoc": "association",
+    "association": "association", "intl": "international", "international": "international",
+    "svcs": "services", "services": "services", "bros": "brothers", "brothers": "brothers",
+}  # fmt: skip
+# Forms a company name can drop without becoming another company.
+_DROPPABLE_FORMS = frozenset({"inc", "llc", "co", "corp", "ltd", "llp", "lp", "plc", "pc", "pllc"})
+_COMPANY_STOPWORDS = frozenset({"the", "and", "of", "a"})
+
+
+def fold(text: str | None) -> str:
+    """Lower-case, accent-free, punctuation-free text with single spaces."""
+    if not text:
+        return ""
+    decomposed = unicodedata.normalize("NFKD", text.translate(_SPECIAL_LETTERS))
+    plain = "".join(ch for ch in decomposed if not unicodedata.combining(ch)).lower()
+    plain = _JOINING_PUNCTUATION.sub("", plain)
+    return " ".join(_SEPARATORS.sub(" ", plain).replace("&", " & ").split())
+
+
+@dataclass(frozen=True, slots=True)
+class PersonName:
+    """A person's name as keys: `first`/`last` have no spaces, so "Van Der Berg" = "Vanderberg"."""
+
+    first: str
+    last: str
+    # A one-field name of three or more words ("Ruth Okafor Bello") may have a middle
+    # name or a two-word surname; this is the second reading, everything after the first word.
+    last_alt: str = ""
+
+    def same_last(self, other: "PersonName") -> bool:
+        """Last names agree under either reading of a one-field name."""
+        mine = {self.last, self.last_alt} - {""}
+        return bool(mine & {other.last, other.last_alt})
+
+    @property
+    def formal_first(self) -> str:
+        """The first name with a known nickname replaced by its formal form."""
+        return NICKNAMES.get(self.first, self.first)
+
+    @property
+    def empty(self) -> bool:
+        return not self.last
+
+
+def _strip_titles(tokens: list[str]) -> list[str]:
+    """Drop honorifics at the start and suffixes at the end, but never the last token left."""
+    while len(tokens) > 1 and tokens[0] in HONORIFICS:
+        tokens = tokens[1:]
+    while len(tokens) > 1 and tokens[-1] in SUFFIXES:
+        tokens = tokens[:-1]
+    return tokens
+
+
+def person_name(first: str | None, last: str | None) -> PersonName:
+    """Keys for a name given as separate first and last fields."""
+    first_tokens = _strip_titles(fold(first).split())
+    last_tokens = _strip_titles(fold(last).split())
+    # Only the first given name counts: "Mary Ann" and "Mary" are the same person more often than not.
+    return PersonName(first_tokens[0] if first_tokens else "", "".join(last_tokens))
+
+
+def display_person_name(display: str | None) -> PersonName:
+    """Keys for a one-field name: "Dr. Jane Q. Smith Jr." or "Smith, Jane"."""
+    if not display:
+        return PersonName("", "")
+    if "," in display:
+        last_part, _, first_part = display.partition(",")
+        if not set(fold(first_part).split()) & (SUFFIXES | set(_COMPANY_FORMS)):
+            return person_name(first_part, last_part)
+    tokens = _strip_titles(fold(display).split())
+    if len(tokens) == 1:
+        return PersonName("", tokens[0])
+    return PersonName(tokens[0], tokens[-1], "".join(tokens[1:]) if len(tokens) > 2 else "")
+
+
+def looks_like_company(display: str | None) -> bool:
+    """True when a display name carries a legal form ("Inc", "LLC", "& Sons")."""
+    tokens = set(fold(display).split())
+    return bool(tokens & set(_COMPANY_FORMS)) or "&" in tokens
+
+
+@dataclass(frozen=True, slots=True)
+class CompanyName:
+    """A company name as canonical tokens, remembering which legal forms were rewritten."""
+
+    tokens: tuple[str, ...]
+    forms: tuple[str, ...]
+
+    @property
+    def key(self) -> str:
+        return " ".join(self.tokens)
+
+    @property
+    def core(self) -> str:
+        """The name without its legal form: "acme widgets" for "Acme Widgets, Inc."."""
+        return " ".join(t for t in self.tokens if t not in _DROPPABLE_FORMS)
+
+
+def company_name(name: str | None) -> CompanyName:
+    """Canonical company tokens: "The Acme Co. & Sons, Inc." -> acme co and sons inc."""
+    raw_tokens = fold(name).split()
+    tokens: list[str] = []
+    forms: list[str] = []
+    for position, word in enumerate(raw_tokens):
+        if position == 0 and word == "the" and len(raw_tokens) > 1:
+            continue
+        canonical = _COMPANY_FORMS.get(word, "and" if word == "&" else word)
+        if word in _COMPANY_FORMS:
+            forms.append(word)
+        tokens.append(canonical)
+    return CompanyName(tuple(tokens), tuple(forms))
+
+
+def company_block_tokens(company: CompanyName) -> list[str]:
+    """The distinctive words of a company name, used to find candidates quickly."""
+    return [
+        t
+        for t in company.tokens
+        if len(t) > 2 and t not in _COMPANY_STOPWORDS and t not in _COMPANY_FORMS.values()
+    ]
+
+
+def phone_digits(phone: str | None) -> str:
+    """The last ten digits, so "+1 (555) 010-2030" = "555.010.2030"; short numbers give ""."""
+    digits = "".join(ch for ch in phone or "" if ch.isdigit())
+    return digits[-10:] if len(digits) >= 7 else ""
+
+
+def email_key(email: str | None) -> str:
+    """Emails compare case-insensitively and without surrounding spaces."""
+    value = (email or "").strip().lower()
+    return value if "@" in value else ""
+
+
+def postal_key(postal_code: str | None) -> str:
+    """US ZIP+4 counts as its first five digits; other codes compare without spaces."""
+    value = "".join(ch for ch in fold(postal_code) if ch.isalnum())
+    if value.isdigit() and len(value) in (5, 9):
+        return value[:5]
+    return value
+
+
+def street_key(address: str | None) -> str:
+    """Street number plus the first word of the street: "12 Main St., Apt 3" -> "12 main"."""
+    tokens = fold(address).split()
+    if len(tokens) < 2 or not tokens[0][:1].isdigit():
+        return ""
+    return f"{tokens[0]} {tokens[1]}"
