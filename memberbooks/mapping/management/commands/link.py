@@ -1,0 +1,100 @@
+"""`memberbooks link ORG ...`: link members to QuickBooks customers from the command line.
+
+link ORG --member N --customer ID     link member N to customer ID
+link ORG --unlink --member N          remove member N's link
+link ORG --create-missing             create customers for unlinked members with transactions
+link ORG --list [--json]              every member's link state
+"""
+
+import json
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from memberbooks.ledger import queries as ledger_queries
+from memberbooks.ledger.errors import LedgerError
+from memberbooks.mapping import actions, queries
+from memberbooks.tenancy.access import Actor, system_actor
+from memberbooks.tenancy.models import Organisation
+
+
+def actor_of(slug: str) -> Actor:
+    try:
+        return system_actor(slug)
+    except Organisation.DoesNotExist as error:
+        raise CommandError(str(error)) from None
+
+
+class Command(BaseCommand):
+    help = "Link members to QuickBooks customers, create missing customers, or list the links."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("org")
+        parser.add_argument("--member", help="Member number")
+        parser.add_argument("--customer", help="QuickBooks customer id")
+        parser.add_argument("--unlink", action="store_true")
+        parser.add_argument("--create-missing", action="store_true")
+        parser.add_argument("--list", action="store_true")
+        parser.add_argument("--json", action="store_true")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        actor = actor_of(options["org"])
+        try:
+            self.run(actor, options)
+        except (LedgerError, PermissionDenied) as error:
+            raise CommandError(str(error)) from None
+
+    def run(self, actor: Actor, options: dict[str, Any]) -> None:
+        if options["list"]:
+            self.list(actor, options["json"])
+        elif options["create_missing"]:
+            self.create_missing(actor)
+        elif options["member"] and options["unlink"]:
+            member = ledger_queries.member(actor.organisation, number=options["member"])
+            actions.unlink_member(actor, member)
+            self.stdout.write(f"Unlinked member {member.member_number}.")
+        elif options["member"] and options["customer"]:
+            member = ledger_queries.member(actor.organisation, number=options["member"])
+            link = actions.link_member(actor, member, options["customer"])
+            self.stdout.write(
+                f"Linked member {member.member_number} to QuickBooks customer "
+                f"{link.qb_id} ({link.qb_name})."
+            )
+        else:
+            raise CommandError(
+                "Say what to do: --member N --customer ID, --unlink --member N, "
+                "--create-missing or --list."
+            )
+
+    def list(self, actor: Actor, as_json: bool) -> None:
+        rows = queries.member_link_status(actor.organisation)
+        if as_json:
+            self.stdout.write(json.dumps({"members": [row.as_json() for row in rows]}, indent=2))
+            return
+        for row in rows:
+            target = f"{row.link.qb_id} {row.link.qb_name}" if row.link else "-"
+            used = "has transactions" if row.has_transactions else ""
+            self.stdout.write(
+                f"{row.member.member_number:<10} {row.state:<9} {target:<40} "
+                f"{row.member.display_name}  {used}".rstrip()
+            )
+
+    def create_missing(self, actor: Actor) -> None:
+        """Create a customer for each unlinked member with transactions (no matching yet)."""
+        members = list(queries.unlinked_members_with_transactions(actor.organisation))
+        self.stdout.write(
+            f"Creating QuickBooks customers for all {len(members)} unlinked member(s) with "
+            "transactions (matching against existing customers is not available yet)."
+        )
+        failed = 0
+        for member in members:
+            try:
+                link = actions.create_customer_for(actor, member)
+            except LedgerError as error:
+                failed += 1
+                self.stderr.write(f"{member.member_number}: {error}")
+                continue
+            self.stdout.write(f"{member.member_number}: created {link.qb_id} ({link.qb_name})")
+        if failed:
+            raise CommandError(f"{failed} member(s) could not be created; see above.")
