@@ -1,0 +1,536 @@
+"""Export decisions: mark, mass-mark (previewed, undoable), AR comparison and the in-sync point.
+
+Every write is atomic and audit-logged. Single marks log one entry per document; a
+mass mark logs one entry for the batch, and the batch's entries keep every document's
+previous decision, which is what undo restores.
+"""
+
+import datetime as dt
+import importlib
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from memberbooks.audit.log import record
+from memberbooks.connections.actions import connection_for
+from memberbooks.connections.clients import client_for
+from memberbooks.exports.models import (
+    Decision,
+    DocType,
+    ExportDecision,
+    ExportStatus,
+    InSyncPoint,
+    MarkBatch,
+    MarkBatchEntry,
+)
+from memberbooks.exports.queries import AMOUNT, documents
+from memberbooks.ledger.aging import aging
+from memberbooks.ledger.models import CreditMemo, Invoice, Payment, Refund
+from memberbooks.ledger.money import quantize
+from memberbooks.tenancy.access import Actor
+from memberbooks.tenancy.models import Organisation, Role
+
+ZERO = Decimal("0.00")
+CHUNK = 500
+BEFORE_POINT = "before in-sync point"
+ON_OR_AFTER_POINT = "on or after in-sync point"
+
+Document = Invoice | Payment | CreditMemo | Refund
+DocRef = tuple[str, int]
+
+
+class ExportError(ValueError):
+    """Bad input for an export action: names the field and the fix; nothing was written."""
+
+    def __init__(self, message: str, field: str = "", fix: str = "") -> None:
+        super().__init__(message)
+        self.message, self.field, self.fix = message, field, fix
+
+    def __str__(self) -> str:
+        return f"{self.message} {self.fix}".strip()
+
+
+def doc_type_of(doc: Document) -> str:
+    kinds: dict[type, str] = {
+        Invoice: DocType.INVOICE,
+        Payment: DocType.PAYMENT,
+        CreditMemo: DocType.CREDIT_MEMO,
+        Refund: DocType.REFUND,
+    }
+    return str(kinds[type(doc)])
+
+
+def _decision_json(row: ExportDecision | None) -> dict[str, Any]:
+    if row is None:
+        return {"decision": "undecided"}
+    return {"decision": row.decision, "reason": row.reason, "status": row.status}
+
+
+def _check_reason(reason: str) -> str:
+    reason = reason.strip()
+    if not reason:
+        raise ExportError(
+            "A reason is required.", "reason", "Say why, e.g. --reason 'opening balance'."
+        )
+    return reason[:300]
+
+
+def _check_types(types: Iterable[str]) -> list[str]:
+    wanted = list(types) or [str(t) for t in DocType]
+    unknown = [t for t in wanted if t not in DocType.values]
+    if unknown:
+        raise ExportError(
+            f"Unknown document type {unknown[0]!r}.", "type", f"Use {', '.join(DocType.values)}."
+        )
+    return wanted
+
+
+# --------------------------------------------------------------------------- single marks
+
+
+@transaction.atomic
+def mark(actor: Actor, docs: Sequence[DocRef], go: bool, reason: str) -> int:
+    """Set go / no-go with a reason on one or many documents of the actor's organisation."""
+    actor.require(Role.BOOKKEEPER)
+    reason = _check_reason(reason)
+    org = actor.organisation
+    for doc_type, doc_id in docs:
+        _check_types([doc_type])
+        if not documents(org, doc_type).filter(pk=doc_id).exists():
+            raise ExportError(f"No {doc_type} with id {doc_id}.", "doc_id", "Check the id.")
+    decision = Decision.GO if go else Decision.NO_GO
+    now = timezone.now()
+    for doc_type, doc_id in docs:
+        row = (
+            ExportDecision.objects.select_for_update()
+            .filter(organisation=org, doc_type=doc_type, doc_id=doc_id)
+            .first()
+        )
+        before = _decision_json(row)
+        if row is None:
+            row = ExportDecision(organisation=org, doc_type=doc_type, doc_id=doc_id)
+        row.decision, row.reason, row.decided_by, row.decided_at = (
+            decision,
+            reason,
+            actor.username,
+            now,
+        )
+        row.save()
+        record(actor, "export.mark", doc_type, doc_id, before=before, after=_decision_json(row))
+    return len(docs)
+
+
+# --------------------------------------------------------------------------- mass marks
+
+
+@dataclass
+class Preview:
+    """What a mass mark would touch: count and total per document type."""
+
+    counts: dict[str, int] = field(default_factory=dict)
+    totals: dict[str, Decimal] = field(default_factory=dict)
+
+    @property
+    def count(self) -> int:
+        return sum(self.counts.values())
+
+    @property
+    def total(self) -> Decimal:
+        return sum(self.totals.values(), ZERO)
+
+    def as_json(self) -> dict[str, object]:
+        return {
+            "count": self.count,
+            "total": str(self.total),
+            "per_type": {
+                t: {"count": self.counts[t], "total": str(self.totals[t])} for t in self.counts
+            },
+        }
+
+
+def _in_range(
+    org: Organisation, doc_type: str, date_from: dt.date | None, date_to: dt.date | None
+) -> list[tuple[int, Decimal]]:
+    rows = documents(org, doc_type)
+    if date_from:
+        rows = rows.filter(date__gte=date_from)
+    if date_to:
+        rows = rows.filter(date__lte=date_to)
+    return list(rows.order_by("pk").values_list("pk", AMOUNT.get(doc_type, "amount")))
+
+
+def preview_mass_mark(
+    actor: Actor,
+    date_from: dt.date | None,
+    date_to: dt.date | None,
+    types: Iterable[str] = (),
+    go: bool = False,
+) -> Preview:
+    """Counts and totals of the documents dated in [date_from, date_to]; writes nothing."""
+    actor.require(Role.BOOKKEEPER)
+    preview = Preview()
+    for doc_type in _check_types(types):
+        found = _in_range(actor.organisation, doc_type, date_from, date_to)
+        preview.counts[doc_type] = len(found)
+        preview.totals[doc_type] = sum((amount for _, amount in found), ZERO)
+    return preview
+
+
+def _describe(date_from: dt.date | None, date_to: dt.date | None, types: list[str]) -> str:
+    since = date_from.isoformat() if date_from else "the start"
+    until = date_to.isoformat() if date_to else "today"
+    return f"{', '.join(types)} dated {since} to {until}"
+
+
+def _apply(batch: MarkBatch, doc_type: str, ids: list[int], decision: str, reason: str) -> None:
+    """Record the previous decisions of `ids` in the batch, then set the new one."""
+    org = batch.organisation
+    for start in range(0, len(ids), CHUNK):
+        chunk = ids[start : start + CHUNK]
+        existing = {
+            row.doc_id: row
+            for row in ExportDecision.objects.filter(
+                organisation=org, doc_type=doc_type, doc_id__in=chunk
+            )
+        }
+        MarkBatchEntry.objects.bulk_create(
+            MarkBatchEntry(
+                batch=batch,
+                doc_type=doc_type,
+                doc_id=doc_id,
+                previous_decision=existing[doc_id].decision if doc_id in existing else "",
+                previous_reason=existing[doc_id].reason if doc_id in existing else "",
+                previous_by=existing[doc_id].decided_by if doc_id in existing else "",
+                previous_at=existing[doc_id].decided_at if doc_id in existing else None,
+            )
+            for doc_id in chunk
+        )
+        ExportDecision.objects.filter(
+            organisation=org, doc_type=doc_type, doc_id__in=list(existing)
+        ).update(
+            decision=decision, reason=reason, decided_by=batch.marked_by, decided_at=batch.marked_at
+        )
+        ExportDecision.objects.bulk_create(
+            ExportDecision(
+                organisation=org,
+                doc_type=doc_type,
+                doc_id=doc_id,
+                decision=decision,
+                reason=reason,
+                decided_by=batch.marked_by,
+                decided_at=batch.marked_at,
+            )
+            for doc_id in chunk
+            if doc_id not in existing
+        )
+
+
+@transaction.atomic
+def mass_mark(
+    actor: Actor,
+    date_from: dt.date | None,
+    date_to: dt.date | None,
+    types: Iterable[str],
+    go: bool,
+    reason: str,
+) -> MarkBatch:
+    """Mark every document dated in the range, as one batch that undo_mass_mark can reverse."""
+    actor.require(Role.BOOKKEEPER)
+    reason = _check_reason(reason)
+    wanted = _check_types(types)
+    decision = Decision.GO if go else Decision.NO_GO
+    batch = MarkBatch.objects.create(
+        organisation=actor.organisation,
+        marked_by=actor.username,
+        marked_at=timezone.now(),
+        description=_describe(date_from, date_to, wanted),
+        decision=decision,
+        reason=reason,
+    )
+    for doc_type in wanted:
+        found = _in_range(actor.organisation, doc_type, date_from, date_to)
+        _apply(batch, doc_type, [pk for pk, _ in found], decision, reason)
+        batch.count += len(found)
+        batch.total += sum((amount for _, amount in found), ZERO)
+    batch.save(update_fields=["count", "total"])
+    record(actor, "export.mass_mark", "batch", batch.pk, after=_batch_json(batch))
+    return batch
+
+
+def _batch_json(batch: MarkBatch) -> dict[str, Any]:
+    return {
+        "description": batch.description,
+        "decision": batch.decision,
+        "reason": batch.reason,
+        "count": batch.count,
+        "total": str(batch.total),
+    }
+
+
+@transaction.atomic
+def undo_mass_mark(actor: Actor, batch_id: int) -> MarkBatch:
+    """Put back every document's decision from before the batch (no row if it was undecided)."""
+    actor.require(Role.BOOKKEEPER)
+    org = actor.organisation
+    batch = MarkBatch.objects.select_for_update().filter(organisation=org, pk=batch_id).first()
+    if batch is None:
+        raise ExportError(f"No mark batch {batch_id}.", "batch", "List batches with status --json.")
+    if batch.undone_at is not None:
+        raise ExportError(f"Batch {batch_id} was already undone.", "batch")
+    later = MarkBatch.objects.filter(organisation=org, pk__gt=batch.pk, undone_at__isnull=True)
+    if later.exists():
+        raise ExportError(
+            f"Batch {later.order_by('-pk')[0].pk} came after batch {batch_id}.",
+            "batch",
+            "Undo the later batches first.",
+        )
+    for entry in batch.entries.all().iterator(chunk_size=CHUNK):
+        _restore(org, entry)
+    batch.undone_at, batch.undone_by = timezone.now(), actor.username
+    batch.save(update_fields=["undone_at", "undone_by"])
+    record(actor, "export.undo_mass_mark", "batch", batch.pk, before=_batch_json(batch))
+    return batch
+
+
+def _restore(org: Organisation, entry: MarkBatchEntry) -> None:
+    rows = ExportDecision.objects.filter(
+        organisation=org, doc_type=entry.doc_type, doc_id=entry.doc_id
+    )
+    if not entry.previous_decision:
+        rows.delete()
+        return
+    rows.update(
+        decision=entry.previous_decision,
+        reason=entry.previous_reason,
+        decided_by=entry.previous_by,
+        decided_at=entry.previous_at,
+    )
+
+
+# --------------------------------------------------------------------------- sync outcomes
+
+
+def _outcome(doc: Document, note: str, **values: Any) -> ExportDecision:
+    org = doc.organisation
+    row = ExportDecision.objects.select_for_update().get(
+        organisation=org, doc_type=doc_type_of(doc), doc_id=doc.pk
+    )
+    before = _decision_json(row)
+    for name, value in values.items():
+        setattr(row, name, value)
+    row.save()
+    sync = Actor(org, Role.ADMIN, "sync")
+    record(
+        sync,
+        f"export.{row.status}",
+        row.doc_type,
+        row.doc_id,
+        before=before,
+        after=_decision_json(row),
+        note=note,
+    )
+    return row
+
+
+@transaction.atomic
+def mark_exported(doc: Document, qb_id: str, at: dt.datetime) -> ExportDecision:
+    """The sync pushed `doc` to QuickBooks as `qb_id`."""
+    return _outcome(
+        doc,
+        f"QuickBooks id {qb_id}",
+        status=ExportStatus.EXPORTED,
+        qb_id=qb_id,
+        exported_at=at,
+        last_error="",
+    )
+
+
+@transaction.atomic
+def mark_failed(doc: Document, message: str) -> ExportDecision:
+    """The sync could not push `doc`; `message` is the plain error shown on the report."""
+    return _outcome(doc, message, status=ExportStatus.FAILED, last_error=message)
+
+
+@transaction.atomic
+def mark_changed(doc: Document) -> ExportDecision | None:
+    """`doc` was edited or voided after export: QuickBooks no longer matches it."""
+    row = ExportDecision.objects.filter(
+        organisation=doc.organisation, doc_type=doc_type_of(doc), doc_id=doc.pk
+    ).first()
+    if row is None or row.status != ExportStatus.EXPORTED:
+        return row
+    return _outcome(doc, "changed after export", status=ExportStatus.CHANGED)
+
+
+# --------------------------------------------------------------------------- AR and in-sync point
+
+
+@dataclass(frozen=True)
+class CustomerDifference:
+    member_id: int
+    member_number: str
+    qb_customer_id: str
+    mms: Decimal
+    quickbooks: Decimal
+
+    @property
+    def difference(self) -> Decimal:
+        return self.mms - self.quickbooks
+
+    def as_json(self) -> dict[str, object]:
+        return {
+            "member_id": self.member_id,
+            "member": self.member_number,
+            "qb_customer_id": self.qb_customer_id,
+            "mms": str(self.mms),
+            "quickbooks": str(self.quickbooks),
+            "difference": str(self.difference),
+        }
+
+
+@dataclass(frozen=True)
+class ArComparison:
+    date: dt.date
+    mms_total: Decimal
+    mms_net: Decimal
+    qb_total: Decimal
+    customers: list[CustomerDifference]
+    links_available: bool
+
+    @property
+    def difference(self) -> Decimal:
+        """MMS AR net of unapplied credits against QuickBooks' AR (which nets credits too)."""
+        return self.mms_net - self.qb_total
+
+    def as_json(self) -> dict[str, object]:
+        return {
+            "date": self.date.isoformat(),
+            "mms_ar_total": str(self.mms_total),
+            "mms_ar_net": str(self.mms_net),
+            "quickbooks_ar": str(self.qb_total),
+            "difference": str(self.difference),
+            "links_available": self.links_available,
+            "customers": [c.as_json() for c in self.customers],
+        }
+
+
+def customer_links(org: Organisation) -> dict[int, str] | None:
+    """Hook to memberbooks.mapping: member id -> QuickBooks customer id, None until it exists."""
+    try:
+        models: Any = importlib.import_module("memberbooks.mapping.models")
+    except ImportError:
+        return None
+    link = getattr(models, "CustomerLink", None)
+    if link is None:
+        return None
+    rows = link.objects.filter(member__organisation=org).values_list("member_id", "qb_id")
+    return {int(member_id): str(qb_id) for member_id, qb_id in rows}
+
+
+def _money_text(value: str) -> Decimal:
+    return quantize(value.replace(",", "")) if value.strip() else ZERO
+
+
+def quickbooks_ar(report: dict[str, Any]) -> tuple[Decimal, dict[str, Decimal]]:
+    """AgedReceivables JSON -> (grand total, total per customer id)."""
+    total, per_customer = ZERO, {}
+    for row in report.get("Rows", {}).get("Row", []):
+        if row.get("group") == "GrandTotal":
+            total = _money_text(row["Summary"]["ColData"][-1].get("value", ""))
+        elif "ColData" in row:
+            customer = str(row["ColData"][0].get("id", ""))
+            per_customer[customer] = _money_text(row["ColData"][-1].get("value", ""))
+    return total, per_customer
+
+
+def _check_date(date: dt.date) -> None:
+    if date > timezone.localdate():
+        raise ExportError(
+            f"{date.isoformat()} is in the future.", "date", "Pick today or an earlier date."
+        )
+
+
+def compare_ar(actor: Actor, date: dt.date) -> ArComparison:
+    """MMS aging beside QuickBooks' AgedReceivables, both as of `date`."""
+    actor.require(Role.VIEWER)
+    _check_date(date)
+    org = actor.organisation
+    connection = connection_for(org)
+    if connection is None:
+        raise ExportError(
+            f"{org.slug} is not connected to QuickBooks.",
+            "connection",
+            f"Connect it first: memberbooks qbo connect {org.slug}.",
+        )
+    report = aging(org, date)
+    qb_total, qb_customers = quickbooks_ar(
+        client_for(connection).report("AgedReceivables", report_date=date)
+    )
+    links = customer_links(org)
+    customers: list[CustomerDifference] = []
+    if links is not None:
+        mms = {row.member_id: (row.member_number, row.net) for row in report.rows}
+        numbers = dict(org.members.filter(pk__in=list(links)).values_list("pk", "member_number"))
+        for member_id, qb_id in sorted(links.items()):
+            number, amount = mms.get(member_id, (numbers.get(member_id, ""), ZERO))
+            theirs = qb_customers.get(qb_id, ZERO)
+            if amount != theirs:
+                customers.append(CustomerDifference(member_id, number, qb_id, amount, theirs))
+    return ArComparison(date, report.total, report.net, qb_total, customers, links is not None)
+
+
+@transaction.atomic
+def set_insync_point(actor: Actor, date: dt.date) -> InSyncPoint:
+    """Before `date` no-go, on or after go (one undoable batch), with both AR figures recorded."""
+    actor.require(Role.ADMIN)
+    _check_date(date)
+    comparison = compare_ar(actor, date)
+    now = timezone.now()
+    batch = MarkBatch.objects.create(
+        organisation=actor.organisation,
+        marked_by=actor.username,
+        marked_at=now,
+        description=f"in-sync point {date.isoformat()}",
+        reason=f"{BEFORE_POINT} / {ON_OR_AFTER_POINT}",
+    )
+    for doc_type in DocType.values:
+        for decision, reason, rows in (
+            (
+                Decision.NO_GO,
+                BEFORE_POINT,
+                documents(actor.organisation, doc_type).filter(date__lt=date),
+            ),
+            (
+                Decision.GO,
+                ON_OR_AFTER_POINT,
+                documents(actor.organisation, doc_type).filter(date__gte=date),
+            ),
+        ):
+            found = list(rows.order_by("pk").values_list("pk", AMOUNT.get(doc_type, "amount")))
+            _apply(batch, doc_type, [pk for pk, _ in found], decision, reason)
+            batch.count += len(found)
+            batch.total += sum((amount for _, amount in found), ZERO)
+    batch.save(update_fields=["count", "total"])
+    point = InSyncPoint.objects.create(
+        organisation=actor.organisation,
+        date=date,
+        mms_ar_total=comparison.mms_total,
+        mms_ar_net=comparison.mms_net,
+        qb_ar_total=comparison.qb_total,
+        customer_differences=[c.as_json() for c in comparison.customers],
+        batch=batch,
+        set_by=actor.username,
+        set_at=now,
+    )
+    record(
+        actor,
+        "export.set_insync_point",
+        "insync_point",
+        point.pk,
+        after={**comparison.as_json(), "batch": batch.pk, "count": batch.count},
+    )
+    return point

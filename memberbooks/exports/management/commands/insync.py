@@ -1,0 +1,74 @@
+"""`memberbooks insync ORG --date YYYY-MM-DD [--json] [--confirm]`.
+
+Without --confirm it only compares MMS AR with QuickBooks AR as of the date; with
+--confirm it sets the in-sync point (before: no-go, on or after: go) and records both.
+"""
+
+import json
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from memberbooks.exports import actions
+from memberbooks.exports.management.commands._common import actor, parse_date
+from memberbooks.exports.models import InSyncPoint
+
+
+class Command(BaseCommand):
+    help = "Compare MMS and QuickBooks AR as of a date, and (--confirm) set the in-sync point."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("org")
+        parser.add_argument("--date", required=True, help="YYYY-MM-DD, not in the future")
+        parser.add_argument("--json", action="store_true")
+        parser.add_argument("--confirm", action="store_true", help="Set the in-sync point")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        who = actor(options["org"])
+        date = parse_date(options["date"], "--date")
+        assert date is not None
+        try:
+            comparison = actions.compare_ar(who, date)
+            point = actions.set_insync_point(who, date) if options["confirm"] else None
+        except actions.ExportError as exc:
+            raise CommandError(str(exc)) from exc
+        if options["json"]:
+            self.stdout.write(json.dumps(_json(comparison, point), indent=2))
+            return
+        self._print(comparison, point)
+
+    def _print(self, comparison: actions.ArComparison, point: InSyncPoint | None) -> None:
+        self.stdout.write(f"As of {comparison.date.isoformat()}")
+        self.stdout.write(
+            f"  MMS AR:        {comparison.mms_total} (net of credits {comparison.mms_net})"
+        )
+        self.stdout.write(f"  QuickBooks AR: {comparison.qb_total}")
+        self.stdout.write(f"  Difference:    {comparison.difference}")
+        if not comparison.links_available:
+            self.stdout.write("  Per-customer differences need member links (memberbooks link).")
+        for row in comparison.customers:
+            self.stdout.write(
+                f"  {row.member_number} / customer {row.qb_customer_id}: "
+                f"MMS {row.mms}, QuickBooks {row.quickbooks}, difference {row.difference}"
+            )
+        if point is None:
+            self.stdout.write("Nothing changed; add --confirm to set the in-sync point.")
+        else:
+            batch = point.batch
+            count = batch.count if batch else 0
+            self.stdout.write(
+                f"In-sync point set at {point.date.isoformat()}: {count} documents marked "
+                f"(undo with: memberbooks mark {point.organisation.slug} --undo {point.batch_id})."
+            )
+
+
+def _json(comparison: actions.ArComparison, point: InSyncPoint | None) -> dict[str, Any]:
+    data: dict[str, Any] = {"comparison": comparison.as_json(), "insync_point": None}
+    if point is not None:
+        data["insync_point"] = {
+            "id": point.pk,
+            "date": point.date.isoformat(),
+            "batch": point.batch_id,
+            "count": point.batch.count if point.batch else 0,
+        }
+    return data

@@ -1,0 +1,205 @@
+"""Transaction Status: every ledger document with its export decision, one SQL query per page.
+
+The four document tables are read as one UNION; the decision columns come from
+correlated subqueries on ExportDecision's unique (organisation, doc_type, doc_id)
+index, so a page costs one query whatever the number of documents.
+"""
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import CharField, ExpressionWrapper, F, OuterRef, QuerySet, Subquery, Value
+from django.db.models.functions import Cast, Concat
+
+from memberbooks.exports.models import DocType, ExportDecision
+from memberbooks.ledger.models import CreditMemo, Invoice, Payment, Refund
+from memberbooks.tenancy.models import Organisation
+
+MODELS: dict[str, Any] = {
+    DocType.INVOICE: Invoice,
+    DocType.PAYMENT: Payment,
+    DocType.CREDIT_MEMO: CreditMemo,
+    DocType.REFUND: Refund,
+}
+AMOUNT: dict[str, str] = {DocType.INVOICE: "total", DocType.CREDIT_MEMO: "total"}
+COLUMNS = [
+    "r_type",
+    "r_id",
+    "r_number",
+    "r_date",
+    "r_member_id",
+    "r_member_number",
+    "r_amount",
+    "r_voided_on",
+    "r_source",
+    "r_decision",
+    "r_reason",
+    "r_status",
+    "r_qb_id",
+]
+UNDECIDED = "undecided"
+
+
+@dataclass
+class Filters:
+    """Empty fields mean "any"; decision may be go, no_go or undecided."""
+
+    types: list[str] = field(default_factory=list)
+    date_from: dt.date | None = None
+    date_to: dt.date | None = None
+    decision: str = ""
+    status: str = ""
+    member_id: int | None = None
+    source: str = ""
+
+
+@dataclass(frozen=True)
+class StatusRow:
+    doc_type: str
+    doc_id: int
+    number: str
+    date: dt.date
+    member_id: int
+    member_number: str
+    amount: Decimal
+    voided_on: dt.date | None
+    source: str
+    decision: str
+    reason: str
+    status: str
+    qb_id: str
+
+    def as_json(self) -> dict[str, object]:
+        return {
+            "type": self.doc_type,
+            "id": self.doc_id,
+            "number": self.number,
+            "date": self.date.isoformat(),
+            "member": self.member_number,
+            "amount": str(self.amount),
+            "voided_on": self.voided_on.isoformat() if self.voided_on else None,
+            "source": self.source,
+            "decision": self.decision,
+            "reason": self.reason,
+            "status": self.status,
+            "qb_id": self.qb_id,
+        }
+
+
+def documents(organisation: Organisation, doc_type: str) -> QuerySet[Any]:
+    """One document table, organisation-scoped, before any decision columns."""
+    return MODELS[doc_type].objects.filter(organisation=organisation)  # type: ignore[no-any-return]
+
+
+def _decision(doc_type: str, column: str) -> Subquery:
+    rows = ExportDecision.objects.filter(
+        organisation=OuterRef("organisation"), doc_type=doc_type, doc_id=OuterRef("pk")
+    )
+    return Subquery(rows.values(column)[:1], output_field=CharField())
+
+
+def _annotated(organisation: Organisation, doc_type: str, filters: Filters) -> QuerySet[Any]:
+    text = CharField()
+    number: Any = (
+        Concat(Value("R"), Cast("pk", text), output_field=text)
+        if doc_type == DocType.REFUND
+        else F("number")
+    )
+    rows = documents(organisation, doc_type).annotate(
+        r_type=ExpressionWrapper(Value(str(doc_type)), output_field=text),
+        r_id=F("pk"),
+        r_number=number,
+        r_date=F("date"),
+        r_member_id=F("member_id"),
+        r_member_number=F("member__member_number"),
+        r_amount=F(AMOUNT.get(doc_type, "amount")),
+        r_voided_on=Value(None, output_field=Invoice._meta.get_field("voided_on"))
+        if doc_type == DocType.REFUND
+        else F("voided_on"),
+        r_source=F("source") if doc_type == DocType.INVOICE else Value("", output_field=text),
+        r_decision=_decision(doc_type, "decision"),
+        r_reason=_decision(doc_type, "reason"),
+        r_status=_decision(doc_type, "status"),
+        r_qb_id=_decision(doc_type, "qb_id"),
+    )
+    return _filtered(rows, filters).order_by().values(*COLUMNS)
+
+
+def _filtered(rows: QuerySet[Any], filters: Filters) -> QuerySet[Any]:
+    if filters.date_from:
+        rows = rows.filter(date__gte=filters.date_from)
+    if filters.date_to:
+        rows = rows.filter(date__lte=filters.date_to)
+    if filters.member_id is not None:
+        rows = rows.filter(member_id=filters.member_id)
+    if filters.decision == UNDECIDED:
+        rows = rows.filter(r_decision__isnull=True)
+    elif filters.decision:
+        rows = rows.filter(r_decision=filters.decision)
+    if filters.status:
+        rows = rows.filter(r_status=filters.status)
+    if filters.source:
+        rows = rows.filter(r_source=filters.source)
+    return rows
+
+
+def _types(filters: Filters) -> list[str]:
+    wanted = [str(t) for t in DocType if not filters.types or t in filters.types]
+    if filters.source:  # only invoices have a source
+        wanted = [t for t in wanted if t == DocType.INVOICE]
+    return wanted
+
+
+def _union(organisation: Organisation, filters: Filters) -> QuerySet[Any] | None:
+    parts = [_annotated(organisation, t, filters) for t in _types(filters)]
+    if not parts:
+        return None
+    first, *rest = parts
+    return first.union(*rest, all=True) if rest else first
+
+
+def transaction_status(
+    organisation: Organisation, filters: Filters | None = None, page: int = 1, per_page: int = 100
+) -> list[StatusRow]:
+    """One page of documents, newest first, each with decision (or "undecided") and status."""
+    union = _union(organisation, filters or Filters())
+    if union is None:
+        return []
+    start = (max(page, 1) - 1) * per_page
+    ordered = union.order_by("-r_date", "r_type", "-r_id")[start : start + per_page]
+    return [_row(values) for values in ordered]
+
+
+def _row(values: dict[str, Any]) -> StatusRow:
+    return StatusRow(
+        doc_type=values["r_type"],
+        doc_id=values["r_id"],
+        number=values["r_number"],
+        date=values["r_date"],
+        member_id=values["r_member_id"],
+        member_number=values["r_member_number"],
+        amount=values["r_amount"],
+        voided_on=values["r_voided_on"],
+        source=values["r_source"] or "",
+        decision=values["r_decision"] or UNDECIDED,
+        reason=values["r_reason"] or "",
+        status=values["r_status"] or "",
+        qb_id=values["r_qb_id"] or "",
+    )
+
+
+def summary(organisation: Organisation, filters: Filters | None = None) -> dict[str, Any]:
+    """Counts and totals per type and decision ("undecided" for documents with no row)."""
+    union = _union(organisation, filters or Filters())
+    result: dict[str, Any] = {}
+    if union is None:
+        return result
+    for values in union.order_by():
+        row = _row(values)
+        per_type = result.setdefault(row.doc_type, {})
+        cell = per_type.setdefault(row.decision, {"count": 0, "total": Decimal("0.00")})
+        cell["count"] += 1
+        cell["total"] += row.amount
+    return result
