@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+import httpx
 from django.db import transaction
 from django.utils import timezone
 
@@ -467,9 +468,9 @@ def compare_ar(actor: Actor, date: dt.date) -> ArComparison:
             f"Connect it first: memberbooks qbo connect {org.slug}.",
         )
     report = aging(org, date)
-    qb_total, qb_customers = quickbooks_ar(
-        client_for(connection).report("AgedReceivables", report_date=date)
-    )
+    with httpx.Client(timeout=60) as http:  # closed here, not left to the garbage collector
+        body = client_for(connection, http).report("AgedReceivables", report_date=date)
+    qb_total, qb_customers = quickbooks_ar(body)
     links = customer_links(org)
     customers: list[CustomerDifference] = []
     if links is not None:
