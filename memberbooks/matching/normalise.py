@@ -9,7 +9,7 @@ fold them itself.
 
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 # Letters that NFKD does not split into a base letter plus a combining mark.
 _SPECIAL_LETTERS = str.maketrans(
@@ -82,23 +82,27 @@ def fold(text: str | None) -> str:
 
 @dataclass(frozen=True, slots=True)
 class PersonName:
-    """A person's name as keys: `first`/`last` have no spaces, so "Van Der Berg" = "Vanderberg"."""
+    """A person's name as keys: `first`/`last` have no spaces, so "Van Der Berg" = "Vanderberg".
+
+    `formal_first` is the first name with a known nickname replaced by its formal
+    form. `last_alt` is a second reading of a one-field name of three or more words
+    ("Ruth Okafor Bello"): everything after the first word, for a two-word surname.
+    """
 
     first: str
     last: str
-    # A one-field name of three or more words ("Ruth Okafor Bello") may have a middle
-    # name or a two-word surname; this is the second reading, everything after the first word.
     last_alt: str = ""
+    formal_first: str = field(init=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "formal_first", NICKNAMES.get(self.first, self.first))
 
     def same_last(self, other: "PersonName") -> bool:
         """Last names agree under either reading of a one-field name."""
+        if self.last == other.last:
+            return bool(self.last)
         mine = {self.last, self.last_alt} - {""}
         return bool(mine & {other.last, other.last_alt})
-
-    @property
-    def formal_first(self) -> str:
-        """The first name with a known nickname replaced by its formal form."""
-        return NICKNAMES.get(self.first, self.first)
 
     @property
     def empty(self) -> bool:
@@ -144,19 +148,21 @@ def looks_like_company(display: str | None) -> bool:
 
 @dataclass(frozen=True, slots=True)
 class CompanyName:
-    """A company name as canonical tokens, remembering which legal forms were rewritten."""
+    """A company name as canonical tokens, remembering which legal forms were rewritten.
+
+    `key` is the canonical name; `core` drops the legal form, so "Acme Widgets,
+    Inc." and "Acme Widgets LLC" share the core "acme widgets".
+    """
 
     tokens: tuple[str, ...]
     forms: tuple[str, ...]
+    key: str = field(init=False)
+    core: str = field(init=False)
 
-    @property
-    def key(self) -> str:
-        return " ".join(self.tokens)
-
-    @property
-    def core(self) -> str:
-        """The name without its legal form: "acme widgets" for "Acme Widgets, Inc."."""
-        return " ".join(t for t in self.tokens if t not in _DROPPABLE_FORMS)
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "key", " ".join(self.tokens))
+        core = " ".join(t for t in self.tokens if t not in _DROPPABLE_FORMS)
+        object.__setattr__(self, "core", core)
 
 
 def company_name(name: str | None) -> CompanyName:

@@ -10,6 +10,7 @@ with the member's never scores above 45, whatever household facts they share.
 
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
+from functools import lru_cache
 
 from memberbooks.matching import normalise as n
 
@@ -115,8 +116,20 @@ def customer_keys(customer: CustomerFacts) -> Keys:
     )
 
 
-def _similar(a: str, b: str) -> float:
+@lru_cache(maxsize=1 << 16)
+def _ratio(a: str, b: str) -> float:
     return SequenceMatcher(None, a, b, autojunk=False).ratio()
+
+
+def _similar(a: str, b: str, threshold: float) -> bool:
+    """difflib's ratio >= threshold; the length bound skips most pairs without running difflib.
+
+    Names repeat a lot in a member list, so the ratio itself is cached.
+    """
+    total = len(a) + len(b)
+    if not total or 2 * min(len(a), len(b)) < threshold * total:
+        return False
+    return _ratio(a, b) >= threshold if a <= b else _ratio(b, a) >= threshold
 
 
 def _first_names(a: n.PersonName, b: n.PersonName) -> tuple[int, str] | None:
@@ -129,7 +142,7 @@ def _first_names(a: n.PersonName, b: n.PersonName) -> tuple[int, str] | None:
     if len(a.first) == 1 or len(b.first) == 1:
         if a.first[:1] == b.first[:1]:
             return INITIAL_NAME, "last name matches, first initial matches"
-    elif _similar(a.formal_first, b.formal_first) >= 0.8:
+    elif _similar(a.formal_first, b.formal_first, 0.8):
         return FUZZY_NAME, "name nearly matches (first name spelled differently)"
     return None
 
@@ -145,7 +158,7 @@ def person_points(a: n.PersonName, b: n.PersonName) -> tuple[int, str]:
                 return found
         return LAST_NAME_ONLY, "same last name only"
     same_first = a.first and (a.first == b.first or a.formal_first == b.formal_first)
-    if same_first and _similar(a.last, b.last) >= 0.85:
+    if same_first and _similar(a.last, b.last, 0.85):
         return FUZZY_NAME, "name nearly matches (last name spelled differently)"
     return 0, ""
 
@@ -164,7 +177,7 @@ def company_points(a: n.CompanyName, b: n.CompanyName) -> tuple[int, str]:
         return COMPANY_EXACT, "same company"
     if a.core and a.core == b.core:
         return COMPANY_CORE, "same company (legal form differs)"
-    if min(len(a.core), len(b.core)) >= 5 and _similar(a.core, b.core) >= 0.9:
+    if min(len(a.core), len(b.core)) >= 5 and _similar(a.core, b.core, 0.9):
         return COMPANY_FUZZY, "company nearly matches"
     return 0, ""
 

@@ -74,7 +74,9 @@ def blocking_keys(keys: Keys) -> list[str]:
         if person.first:
             found.append(f"f:{person.formal_first}:{person.last[:2]}")
     for company in keys.companies:
-        found.extend(f"c:{token}" for token in n.company_block_tokens(company))
+        # The first distinctive word only: later words ("Consulting", "Services")
+        # are shared by too many unrelated companies to narrow the search.
+        found.extend(f"c:{token}" for token in n.company_block_tokens(company)[:1])
     if keys.email:
         found.append(f"e:{keys.email}")
     if keys.phone:
