@@ -57,9 +57,18 @@ def test_link_bad_input_changes_nothing(qb: Connected) -> None:
 
 def test_link_create_missing_creates_for_unlinked_members_with_transactions(qb: Connected) -> None:
     busy, idle = qb.books.member("Lee", "Pat"), qb.books.member("Idle", "Ida")
-    qb.books.invoice(busy, "10.00", "2026-01-05")
+    known = qb.books.member("Hernandez", "Maria", email="maria@example.org")
+    for member in (busy, known):
+        qb.books.invoice(member, "10.00", "2026-01-05")
+    existing = qb.customer(
+        "Maria Hernandez",
+        GivenName="Maria",
+        FamilyName="Hernandez",
+        PrimaryEmailAddr={"Address": "maria@example.org"},
+    )
     out = run("link", "acme", "--create-missing")
-    assert "M0001: created" in out and "matching" in out
+    assert "M0001: created" in out
+    assert f"M0003: skipped, QuickBooks customer {existing['Id']} may be this member" in out
     link = CustomerLink.objects.get()
     assert link.member == busy and link.qb_name == "Pat Lee"
     assert qb.client.read("Customer", link.qb_id)["DisplayName"] == "Pat Lee"

@@ -15,6 +15,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from memberbooks.ledger import queries as ledger_queries
 from memberbooks.ledger.errors import LedgerError
 from memberbooks.mapping import actions, queries
+from memberbooks.mapping.suggestions import suggestions_for
 from memberbooks.tenancy.access import Actor, system_actor
 from memberbooks.tenancy.models import Organisation
 
@@ -81,14 +82,18 @@ class Command(BaseCommand):
             )
 
     def create_missing(self, actor: Actor) -> None:
-        """Create a customer for each unlinked member with transactions (no matching yet)."""
+        """Create a customer for each unlinked member with transactions and no plausible match."""
         members = list(queries.unlinked_members_with_transactions(actor.organisation))
-        self.stdout.write(
-            f"Creating QuickBooks customers for all {len(members)} unlinked member(s) with "
-            "transactions (matching against existing customers is not available yet)."
-        )
+        verdicts = suggestions_for(actor.organisation, members)
         failed = 0
-        for member in members:
+        for member, suggestion in zip(members, verdicts, strict=True):
+            if suggestion.verdict != "none" and suggestion.best is not None:
+                self.stdout.write(
+                    f"{member.member_number}: skipped, QuickBooks customer "
+                    f"{suggestion.best.qb_id} may be this member ({suggestion.verdict}); "
+                    "link it by hand or review the suggestions."
+                )
+                continue
             try:
                 link = actions.create_customer_for(actor, member)
             except LedgerError as error:
