@@ -6,7 +6,6 @@ previous decision, which is what undo restores.
 """
 
 import datetime as dt
-import importlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -32,6 +31,7 @@ from memberbooks.exports.queries import AMOUNT, documents
 from memberbooks.ledger.aging import aging
 from memberbooks.ledger.models import CreditMemo, Invoice, Payment, Refund
 from memberbooks.ledger.money import quantize
+from memberbooks.mapping.models import CustomerLink, QbKind
 from memberbooks.tenancy.access import Actor
 from memberbooks.tenancy.models import Organisation, Role
 
@@ -419,17 +419,10 @@ class ArComparison:
         }
 
 
-def customer_links(org: Organisation) -> dict[int, str] | None:
-    """Hook to memberbooks.mapping: member id -> QuickBooks customer id, None until it exists."""
-    try:
-        models: Any = importlib.import_module("memberbooks.mapping.models")
-    except ImportError:
-        return None
-    link = getattr(models, "CustomerLink", None)
-    if link is None:
-        return None
-    rows = link.objects.filter(member__organisation=org).values_list("member_id", "qb_id")
-    return {int(member_id): str(qb_id) for member_id, qb_id in rows}
+def customer_links(org: Organisation) -> dict[int, str]:
+    """Member id -> linked QuickBooks Online customer id (memberbooks.mapping's links)."""
+    rows = CustomerLink.objects.filter(organisation=org, qb_kind=QbKind.ONLINE)
+    return {member_id: qb_id for member_id, qb_id in rows.values_list("member_id", "qb_id")}
 
 
 def _money_text(value: str) -> Decimal:
@@ -473,7 +466,7 @@ def compare_ar(actor: Actor, date: dt.date) -> ArComparison:
     qb_total, qb_customers = quickbooks_ar(body)
     links = customer_links(org)
     customers: list[CustomerDifference] = []
-    if links is not None:
+    if links:
         mms = {row.member_id: (row.member_number, row.net) for row in report.rows}
         numbers = dict(org.members.filter(pk__in=list(links)).values_list("pk", "member_number"))
         for member_id, qb_id in sorted(links.items()):
@@ -481,7 +474,7 @@ def compare_ar(actor: Actor, date: dt.date) -> ArComparison:
             theirs = qb_customers.get(qb_id, ZERO)
             if amount != theirs:
                 customers.append(CustomerDifference(member_id, number, qb_id, amount, theirs))
-    return ArComparison(date, report.total, report.net, qb_total, customers, links is not None)
+    return ArComparison(date, report.total, report.net, qb_total, customers, bool(links))
 
 
 @transaction.atomic

@@ -18,6 +18,7 @@ from memberbooks.exports import actions
 from memberbooks.exports.models import ExportDecision, InSyncPoint, MarkBatch
 from memberbooks.ledger import actions as ledger
 from memberbooks.ledger.drafts import CreditMemoDraft, LineDraft
+from memberbooks.mapping.actions import link_member
 from memberbooks.quickbooks.online import wire
 from memberbooks.tenancy.access import Actor
 from memberbooks.tenancy.models import Role
@@ -117,12 +118,25 @@ def test_compare_ar_equals_hand_computed_figures(site: Site) -> None:
     qb_invoice(site, smith, "70.00", "2026-01-10")
     qb_invoice(site, lee_c, "80.00", "2026-01-15")
     qb_invoice(site, lee_c, "15.00", "2026-01-28")  # the difference: only in QuickBooks
+    link_member(books.actor, pat, smith)
+    link_member(books.actor, lee, lee_c)
     comparison = actions.compare_ar(Actor(site.org, Role.VIEWER, "v"), day("2026-01-31"))
     # MMS: Smith 100 - 30 = 70, Lee 80 open = 150; net of Lee's 20 credit = 130.
     assert (comparison.mms_total, comparison.mms_net) == (D("150.00"), D("130.00"))
     # QuickBooks: 70 + 80 + 15 = 165.
     assert comparison.qb_total == D("165.00")
     assert comparison.difference == D("-35.00")
+    # Per linked customer: Smith 70 = 70 (not listed); Lee 80 - 20 credit = 60 against 95.
+    assert [c.as_json() for c in comparison.customers] == [
+        {
+            "member_id": lee.pk,
+            "member": lee.member_number,
+            "qb_customer_id": lee_c,
+            "mms": "60.00",
+            "quickbooks": "95.00",
+            "difference": "-35.00",
+        }
+    ]
     with httpx.Client(timeout=30) as http:
         report = client_for(site.connection(), http).report(
             "AgedReceivables", report_date=day("2026-01-31")
@@ -135,6 +149,8 @@ def test_compare_ar_equals_hand_computed_figures(site: Site) -> None:
     assert data["comparison"]["mms_ar_total"] == "150.00"
     assert data["comparison"]["quickbooks_ar"] == "165.00"
     assert data["comparison"]["difference"] == "-35.00"
+    assert data["comparison"]["links_available"] is True
+    assert [c["member"] for c in data["comparison"]["customers"]] == [lee.member_number]
     assert not InSyncPoint.objects.exists() and not ExportDecision.objects.exists()
 
 
