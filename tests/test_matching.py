@@ -260,3 +260,22 @@ def test_score_ignores_case_accents_and_punctuation(
     as_customer_v = CustomerFacts("1", f"{last_v}, {first_v}")
     member = MemberFacts(2, first, last)
     assert score(member, as_customer_v) == score(member, as_customer)
+
+
+def test_typos_count_but_different_first_names_do_not() -> None:
+    email = "mwatson@example.com"
+    typo = score(
+        MemberFacts(1, "Matthew", "Watson", email=email),
+        CustomerFacts("1", "Waston, Matthew", email=email),
+    )
+    assert (typo.score, typo.reasons) == (
+        75,
+        ["name nearly matches (last name spelled differently)", "same email"],
+    )
+    spelled = score(MemberFacts(1, "Katharine", "Reed"), CustomerFacts("1", "Katherine Reed"))
+    assert (spelled.score, spelled.reasons) == (
+        45,
+        ["name nearly matches (first name spelled differently)"],
+    )
+    brothers = score(MemberFacts(1, "Ronald", "Cox"), CustomerFacts("1", "Donald Cox"))
+    assert (brothers.score, brothers.reasons) == (15, ["same last name only"])

@@ -72,7 +72,7 @@ def blocking_keys(keys: Keys) -> list[str]:
         if person.last_alt:
             found.append(f"l:{person.last_alt}")
         if person.first:
-            found.append(f"f:{person.formal_first}:{person.last[:2]}")
+            found.append(f"f:{person.formal_first}:{person.last[:1]}")
     for company in keys.companies:
         # The first distinctive word only: later words ("Consulting", "Services")
         # are shared by too many unrelated companies to narrow the search.
