@@ -202,16 +202,16 @@ def unlink_member(actor: Actor, member: Member) -> None:
 def display_name_for(member: Member, kind: QbKind) -> str:
     """The member's name as a QuickBooks DisplayName: no ':', within the kind's length limit.
 
-    When the full name (person and company) is too long, the person's name alone
-    is used; failing that the name is cut at a word boundary.
+    When "Person (Company)" is too long (Desktop allows 41 characters), the
+    person's name alone is used; failing that it is cut, at a word boundary
+    when one is near the limit.
     """
     limit = NAME_LIMITS[kind]
-    person = " ".join(p for p in (member.first_name, member.last_name) if p)
-    for candidate in (member.display_name, person, member.company, member.member_number):
-        clean = _clean(candidate)
-        if clean and len(clean) <= limit:
-            return clean
-    return _cut(_clean(member.display_name), limit)
+    full = _clean(member.display_name)
+    if len(full) <= limit:
+        return full
+    person = _clean(" ".join(p for p in (member.first_name, member.last_name) if p))
+    return _cut(person or _clean(member.company) or member.member_number, limit)
 
 
 def _clean(text: str) -> str:

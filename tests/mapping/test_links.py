@@ -4,7 +4,7 @@ import pytest
 from django.core.exceptions import PermissionDenied
 
 from memberbooks.audit.models import AuditEntry
-from memberbooks.ledger.errors import NotFound
+from memberbooks.ledger.errors import InvalidInput, NotFound
 from memberbooks.ledger.models import Member
 from memberbooks.mapping import actions, queries
 from memberbooks.mapping.errors import MappingRefused
@@ -87,20 +87,31 @@ def test_desktop_names_fit_41_characters() -> None:
     member = Member(
         member_number="M0012",
         first_name="Bartholomew",
-        last_name="Featherstonehaugh-Cholmondeley",
+        last_name="Featherstonehaugh Cholmondeley",
         company="International Association of Something",
     )
-    name = actions.display_name_for(member, QbKind.DESKTOP)
+    assert actions.display_name_for(member, QbKind.DESKTOP) == "Bartholomew Featherstonehaugh"
     assert (
-        name == "Bartholomew Featherstonehaugh-Cholmondeley"[:41].rsplit(" ", 1)[0]
-        or len(name) <= 41
+        actions.unique_name_for(member, QbKind.DESKTOP) == "Bartholomew Featherstonehaugh (M0012)"
     )
-    assert len(name) <= 41 and ":" not in name
-    unique = actions.unique_name_for(member, QbKind.DESKTOP)
-    assert len(unique) <= 41 and unique.endswith("(M0012)")
-    short = Member(member_number="M1", first_name="Pat", last_name="Lee", company="A:B")
-    assert actions.display_name_for(short, QbKind.DESKTOP) == "Pat Lee (A B)"
-    assert len(actions.display_name_for(member, QbKind.ONLINE)) > 41
+    online = actions.display_name_for(member, QbKind.ONLINE)
+    assert online == (
+        "Bartholomew Featherstonehaugh Cholmondeley (International Association of Something)"
+    )
+    fits = Member(member_number="M1", first_name="Pat", last_name="Lee", company="A:B")
+    assert actions.display_name_for(fits, QbKind.DESKTOP) == "Pat Lee (A B)"
+    company = Member(member_number="M2", company="The Very Long Name: Of A Company Incorporated")
+    assert actions.display_name_for(company, QbKind.DESKTOP) == "The Very Long Name Of A Company"
+
+
+def test_refusals_for_double_link_and_unlinking_nothing(qb: Connected) -> None:
+    member = qb.books.member()
+    with pytest.raises(InvalidInput, match="not linked"):
+        actions.unlink_member(qb.actor, member)
+    actions.create_customer_for(qb.actor, member)
+    with pytest.raises(MappingRefused, match="already linked"):
+        actions.create_customer_for(qb.actor, member)
+    assert AuditEntry.objects.count() == 1
 
 
 def test_viewers_cannot_link(qb: Connected) -> None:
