@@ -279,3 +279,15 @@ def test_typos_count_but_different_first_names_do_not() -> None:
     )
     brothers = score(MemberFacts(1, "Ronald", "Cox"), CustomerFacts("1", "Donald Cox"))
     assert (brothers.score, brothers.reasons) == (15, ["same last name only"])
+
+
+def test_blocking_loses_no_plausible_candidate(suggestions: dict[int, Suggestion]) -> None:
+    """Scoring every pair finds nothing at or above the weak line that suggest() skipped."""
+    for member in MEMBERS:
+        found = {c.qb_id: c.score for c in suggestions[member.member_id].candidates}
+        for customer in CUSTOMERS:
+            full = score(member, customer).score
+            if full >= 30 and customer.qb_id not in found:
+                assert len(found) == 3 and min(found.values()) >= full, (member, customer)
+            elif customer.qb_id in found:
+                assert found[customer.qb_id] == full

@@ -116,7 +116,6 @@ def customer_keys(customer: CustomerFacts) -> Keys:
     )
 
 
-@lru_cache(maxsize=1 << 16)
 def _ratio(a: str, b: str) -> float:
     return SequenceMatcher(None, a, b, autojunk=False).ratio()
 
@@ -137,17 +136,19 @@ def _transposed(a: str, b: str) -> bool:
     )
 
 
+@lru_cache(maxsize=1 << 17)
 def _similar(a: str, b: str, threshold: float) -> bool:
     """difflib's ratio >= threshold; the length bound skips most pairs without running difflib.
 
-    Names repeat a lot in a member list, so the ratio itself is cached.
+    Names repeat a lot in a member list, so the answer is cached. difflib's ratio
+    depends slightly on argument order; sorting the pair keeps a score symmetric.
     """
     if _transposed(a, b):
         return True
     total = len(a) + len(b)
     if not total or 2 * min(len(a), len(b)) < threshold * total:
         return False
-    return _ratio(a, b) >= threshold if a <= b else _ratio(b, a) >= threshold
+    return _ratio(min(a, b), max(a, b)) >= threshold
 
 
 def _first_names(a: n.PersonName, b: n.PersonName) -> tuple[int, str] | None:

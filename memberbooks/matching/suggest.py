@@ -1,9 +1,9 @@
 """Suggest QuickBooks customers for every member, with a verdict a bookkeeper can act on.
 
 Scoring every member against every customer is 10^8 pairs for 10,000 of each,
-far too slow, so customers are first indexed by blocking keys (last name,
-first name plus the start of the last name, company words, email, phone,
-postal code plus street) and a member is scored only against customers that
+far too slow, so customers are first indexed by blocking keys (last name
+with first initial, formal first name with last initial, the first distinctive
+company word, email, phone, postal code plus street) and a member is scored only against customers that
 share a key with it.
 
 Verdicts: "confident" may be linked in bulk; "ambiguous" (two candidates
@@ -63,16 +63,34 @@ class Suggestion:
         return self.candidates[0] if self.candidates else None
 
 
-def blocking_keys(keys: Keys) -> list[str]:
-    """Cheap keys two records must share to be worth scoring."""
+def _name_keys(person: n.PersonName, indexing: bool) -> list[str]:
+    """Last name plus first initial, and formal first name plus last initial.
+
+    A last name alone would put every Smith against every Smith (and a shared
+    surname only earns a hint of a score), so a customer is indexed under its
+    last name with its first initial; the last name on its own ("l:") is only
+    looked up for a member who has no first name. The formal first name with the
+    last initial catches nicknames and typos in the last name.
+    """
     found: list[str] = []
-    person = keys.person
-    if person.last:
-        found.append(f"l:{person.last}")
-        if person.last_alt:
-            found.append(f"l:{person.last_alt}")
-        if person.first:
-            found.append(f"f:{person.formal_first}:{person.last[:1]}")
+    initial = person.first[:1]
+    for last in (person.last, person.last_alt):
+        if not last:
+            continue
+        if indexing:
+            found += [f"l:{last}", f"n:{initial}:{last}"]
+        elif initial:
+            found += [f"n:{initial}:{last}", f"n::{last}"]
+        else:
+            found.append(f"l:{last}")
+    if person.first and person.last:
+        found.append(f"f:{person.formal_first}:{person.last[:1]}")
+    return found
+
+
+def blocking_keys(keys: Keys, indexing: bool = False) -> list[str]:
+    """Cheap keys two records must share to be worth scoring (`indexing`: a customer's keys)."""
+    found = _name_keys(keys.person, indexing)
     for company in keys.companies:
         # The first distinctive word only: later words ("Consulting", "Services")
         # are shared by too many unrelated companies to narrow the search.
@@ -94,7 +112,7 @@ class CustomerIndex:
         self.keys: list[Keys] = [customer_keys(c) for c in self.customers]
         self.blocks: dict[str, list[int]] = defaultdict(list)
         for position, keys in enumerate(self.keys):
-            for key in dict.fromkeys(blocking_keys(keys)):
+            for key in dict.fromkeys(blocking_keys(keys, indexing=True)):
                 self.blocks[key].append(position)
 
     def candidates(self, keys: Keys) -> set[int]:
