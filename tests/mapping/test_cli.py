@@ -110,3 +110,28 @@ def test_map_create_missing_maps_every_unmapped_gl_in_use(qb: Connected) -> None
     assert set(mapped) == {"4000", "1000", "1200"}
     ar = GLMapping.objects.get(gl_account__number="1200")
     assert qb.client.read("Account", ar.qb_account_id)["AccountType"] == "Accounts Receivable"
+
+
+def test_suggest_json_and_confirm_confident_links_only_the_confident(qb: Connected) -> None:
+    maria = qb.books.member("Hernandez", "Maria", email="maria@example.org")
+    twin = qb.books.member("Smith", "Jo")
+    qb.customer(
+        "Maria Hernandez",
+        GivenName="Maria",
+        FamilyName="Hernandez",
+        PrimaryEmailAddr={"Address": "maria@example.org"},
+    )
+    qb.customer("Jo Smith", GivenName="Jo", FamilyName="Smith")
+    qb.customer("Jo Smith (2)", GivenName="Jo", FamilyName="Smith")
+    rows = {
+        r["member_number"]: r
+        for r in json.loads(run("link", "acme", "--suggest", "--json"))["suggestions"]
+    }
+    assert rows[maria.member_number]["verdict"] == "confident"
+    assert rows[twin.member_number]["verdict"] == "ambiguous"
+    assert rows[maria.member_number]["candidates"][0]["reasons"]
+    out = run("link", "acme", "--confirm-confident")
+    assert "Linked 1 member(s)" in out
+    assert list(CustomerLink.objects.values_list("member__member_number", "qb_name")) == [
+        (maria.member_number, "Maria Hernandez")
+    ]

@@ -14,6 +14,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from memberbooks.ledger import queries as ledger_queries
 from memberbooks.ledger.errors import LedgerError
+from memberbooks.ledger.models import Member
 from memberbooks.mapping import actions, queries
 from memberbooks.mapping.suggestions import suggestions_for
 from memberbooks.tenancy.access import Actor, system_actor
@@ -37,6 +38,8 @@ class Command(BaseCommand):
         parser.add_argument("--unlink", action="store_true")
         parser.add_argument("--create-missing", action="store_true")
         parser.add_argument("--list", action="store_true")
+        parser.add_argument("--suggest", action="store_true")
+        parser.add_argument("--confirm-confident", action="store_true")
         parser.add_argument("--json", action="store_true")
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -51,6 +54,10 @@ class Command(BaseCommand):
             self.list(actor, options["json"])
         elif options["create_missing"]:
             self.create_missing(actor)
+        elif options["suggest"]:
+            self.suggest(actor, options["json"])
+        elif options["confirm_confident"]:
+            self.confirm_confident(actor)
         elif options["member"] and options["unlink"]:
             member = ledger_queries.member(actor.organisation, number=options["member"])
             actions.unlink_member(actor, member)
@@ -65,7 +72,7 @@ class Command(BaseCommand):
         else:
             raise CommandError(
                 "Say what to do: --member N --customer ID, --unlink --member N, "
-                "--create-missing or --list."
+                "--create-missing, --suggest, --confirm-confident or --list."
             )
 
     def list(self, actor: Actor, as_json: bool) -> None:
@@ -103,3 +110,65 @@ class Command(BaseCommand):
             self.stdout.write(f"{member.member_number}: created {link.qb_id} ({link.qb_name})")
         if failed:
             raise CommandError(f"{failed} member(s) could not be created; see above.")
+
+    def suggest(self, actor: Actor, as_json: bool) -> None:
+        members = list(Member.objects.filter(organisation=actor.organisation, qb_link=None))
+        numbers = dict(
+            Member.objects.filter(organisation=actor.organisation).values_list(
+                "pk", "member_number"
+            )
+        )
+        rows: list[dict[str, Any]] = []
+        for member, found in zip(
+            members, suggestions_for(actor.organisation, members), strict=True
+        ):
+            rows.append(
+                {
+                    "member_number": member.member_number,
+                    "name": member.display_name,
+                    "verdict": found.verdict,
+                    "note": found.note,
+                    "candidates": [
+                        {
+                            "qb_id": c.qb_id,
+                            "score": c.score,
+                            "reasons": list(c.reasons),
+                            "linked_to": numbers.get(c.linked_to) if c.linked_to else None,
+                            "active": c.active,
+                        }
+                        for c in found.candidates
+                    ],
+                }
+            )
+        if as_json:
+            self.stdout.write(json.dumps({"suggestions": rows}, indent=2))
+            return
+        for row in rows:
+            best = row["candidates"][0] if row["candidates"] else None
+            shown = (
+                f"{best['qb_id']} ({best['score']}: {', '.join(best['reasons'])})" if best else "-"
+            )
+            self.stdout.write(
+                f"{row['member_number']:<10} {row['verdict']:<10} {shown} {row['note']}"
+            )
+
+    def confirm_confident(self, actor: Actor) -> None:
+        """Link each unlinked member whose best candidate is confident; never an ambiguous one."""
+        members = list(Member.objects.filter(organisation=actor.organisation, qb_link=None))
+        linked = failed = 0
+        for member, found in zip(
+            members, suggestions_for(actor.organisation, members), strict=True
+        ):
+            if found.verdict != "confident" or found.best is None:
+                continue
+            try:
+                link = actions.link_member(actor, member, found.best.qb_id)
+            except LedgerError as error:
+                failed += 1
+                self.stderr.write(f"{member.member_number}: {error}")
+                continue
+            linked += 1
+            self.stdout.write(f"{member.member_number}: linked to {link.qb_id} ({link.qb_name})")
+        self.stdout.write(f"Linked {linked} member(s) with a confident match.")
+        if failed:
+            raise CommandError(f"{failed} member(s) could not be linked; see above.")
