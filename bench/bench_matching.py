@@ -8,9 +8,11 @@ ZIP formats, a typo now and then, fields missing). The other customers are
 strangers, many with the same common surnames. `suggest()` is timed `--runs`
 times (median reported); then its verdicts are checked against the known
 pairs: a confident suggestion that names the wrong customer, or any customer
-for a member who has none, is a wrong confident link.
+for a member who has none, is a wrong confident link. Finally `--recall`
+members are scored against every customer, untimed, to count how often
+blocking hid a better candidate than the one suggested.
 
-    python bench/bench_matching.py [--members 10000] [--runs 3] [--seed 5]
+    python bench/bench_matching.py [--members 10000] [--runs 3] [--seed 5] [--recall 100]
 """
 
 import argparse
@@ -25,8 +27,14 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import common
 
 from memberbooks.matching.normalise import NICKNAMES
-from memberbooks.matching.score import CustomerFacts, MemberFacts
-from memberbooks.matching.suggest import Suggestion, suggest
+from memberbooks.matching.score import (
+    CustomerFacts,
+    MemberFacts,
+    customer_keys,
+    member_keys,
+    score_keys,
+)
+from memberbooks.matching.suggest import WEAK, Suggestion, suggest
 
 
 def _words(text: str) -> list[str]:
@@ -226,11 +234,34 @@ def check(suggestions: list[Suggestion], truth: dict[int, str]) -> dict[str, flo
     }
 
 
+def blocking_recall(
+    members: list[MemberFacts],
+    customers: list[CustomerFacts],
+    suggestions: list[Suggestion],
+    sample: int,
+) -> dict[str, int]:
+    """Score a sample of members against every customer: did blocking hide a better candidate?"""
+    rng = random.Random(0)
+    by_id = {s.member_id: s for s in suggestions}
+    every = [(c.qb_id, customer_keys(c)) for c in customers]
+    missed = 0
+    for member in rng.sample(members, min(sample, len(members))):
+        mine = member_keys(member)
+        best = max((score_keys(qb_id, mine, keys).score for qb_id, keys in every), default=0)
+        shown = by_id[member.member_id].best
+        if best >= WEAK and (shown is None or shown.score < best):
+            missed += 1
+    return {"recall sample": sample, "recall: better candidate hidden by blocking": missed}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--members", type=int, default=10_000)
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--seed", type=int, default=5)
+    parser.add_argument(
+        "--recall", type=int, default=100, help="members checked against every customer (slow)"
+    )
     args = parser.parse_args()
     members, customers, truth = generate(args.members, args.seed)
     suggestions: list[Suggestion] = []
@@ -242,7 +273,9 @@ def main() -> None:
     size = f"{len(members):,} members x {len(customers):,} customers"
     result = common.Result("matching", "suggest()", "memory", size, samples)
     common.print_results([result])
-    quality = check(suggestions, truth)
+    quality = {**check(suggestions, truth)}
+    if args.recall:
+        quality.update(blocking_recall(members, customers, suggestions, args.recall))
     for name, value in quality.items():
         print(f"{name:<40} {value}")
     common.write_results("matching", [result], {"quality": quality})
