@@ -5,6 +5,8 @@ and returns matching's suggestions; it writes nothing.
 """
 
 from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
 
 from memberbooks.ledger.models import Member
 from memberbooks.mapping.actions import qb_client
@@ -12,6 +14,7 @@ from memberbooks.mapping.errors import QuickBooksRefused
 from memberbooks.mapping.models import CustomerLink
 from memberbooks.matching.score import CustomerFacts, MemberFacts
 from memberbooks.matching.suggest import Suggestion, suggest
+from memberbooks.quickbooks.online.client import build_query
 from memberbooks.quickbooks.online.errors import QboError
 from memberbooks.quickbooks.online.wire import JsonDict
 from memberbooks.tenancy.models import Organisation
@@ -61,3 +64,64 @@ def suggestions_for(organisation: Organisation, members: Sequence[Member]) -> li
     return suggest(
         [member_facts(m) for m in members], [customer_facts(r) for r in rows], linked=linked
     )
+
+
+@dataclass(frozen=True)
+class CustomerHit:
+    """A QuickBooks customer found by a live search, with the member it is linked to, if any."""
+
+    qb_id: str
+    display_name: str
+    company_name: str
+    email: str
+    linked_to: str | None  # member number
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "qb_id": self.qb_id,
+            "display_name": self.display_name,
+            "company_name": self.company_name,
+            "email": self.email,
+            "linked_to": self.linked_to,
+        }
+
+
+SEARCH_FIELDS = ("DisplayName", "CompanyName", "PrimaryEmailAddr")
+
+
+def search_customers(organisation: Organisation, text: str, limit: int = 25) -> list[CustomerHit]:
+    """Active customers whose DisplayName, CompanyName or email contains `text`, live.
+
+    QuickBooks' query language has no OR, so each field is one query; the results
+    are merged by Id, ordered by name.
+    """
+    words = " ".join(text.split())
+    if not words:
+        return []
+    found: dict[str, JsonDict] = {}
+    with qb_client(organisation) as client:
+        for name in SEARCH_FIELDS:
+            try:
+                response = client.query(
+                    build_query("Customer", [(name, "LIKE", f"%{words}%")], max_results=limit)
+                )
+            except QboError as error:
+                raise QuickBooksRefused.of(error) from error
+            for row in response.get("Customer", []):
+                found.setdefault(str(row["Id"]), row)
+    linked = dict(
+        CustomerLink.objects.filter(organisation=organisation, qb_id__in=list(found)).values_list(
+            "qb_id", "member__member_number"
+        )
+    )
+    hits = [
+        CustomerHit(
+            qb_id,
+            str(row.get("DisplayName") or ""),
+            str(row.get("CompanyName") or ""),
+            str((row.get("PrimaryEmailAddr") or {}).get("Address") or ""),
+            linked.get(qb_id),
+        )
+        for qb_id, row in found.items()
+    ]
+    return sorted(hits, key=lambda hit: (hit.display_name.casefold(), hit.qb_id))[:limit]

@@ -135,3 +135,18 @@ def test_suggest_json_and_confirm_confident_links_only_the_confident(qb: Connect
     assert list(CustomerLink.objects.values_list("member__member_number", "qb_name")) == [
         (maria.member_number, "Maria Hernandez")
     ]
+
+
+def test_search_finds_customers_by_name_company_and_email_and_shows_links(qb: Connected) -> None:
+    pat = qb.books.member("Lee", "Pat")
+    lee = qb.customer("Pat Lee")
+    acme = qb.customer("Jo Bloggs", CompanyName="Leeward Sailing")
+    mail = qb.customer("Sam Other", PrimaryEmailAddr={"Address": "sam@lee.example"})
+    qb.customer("Unrelated Person")
+    run("link", "acme", "--member", pat.member_number, "--customer", lee["Id"])
+    hits = json.loads(run("link", "acme", "--search", "lee", "--json"))["customers"]
+    assert [h["qb_id"] for h in hits] == [acme["Id"], lee["Id"], mail["Id"]]
+    assert [h["linked_to"] for h in hits] == [None, pat.member_number, None]
+    assert json.loads(run("link", "acme", "--search", "nobody-like-this", "--json")) == {
+        "customers": []
+    }

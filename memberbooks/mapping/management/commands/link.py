@@ -16,7 +16,7 @@ from memberbooks.ledger import queries as ledger_queries
 from memberbooks.ledger.errors import LedgerError
 from memberbooks.ledger.models import Member
 from memberbooks.mapping import actions, queries
-from memberbooks.mapping.suggestions import suggestions_for
+from memberbooks.mapping.suggestions import search_customers, suggestions_for
 from memberbooks.tenancy.access import Actor, system_actor
 from memberbooks.tenancy.models import Organisation
 
@@ -39,6 +39,7 @@ class Command(BaseCommand):
         parser.add_argument("--create-missing", action="store_true")
         parser.add_argument("--list", action="store_true")
         parser.add_argument("--suggest", action="store_true")
+        parser.add_argument("--search", help="Text in a customer's name, company or email")
         parser.add_argument("--confirm-confident", action="store_true")
         parser.add_argument("--json", action="store_true")
 
@@ -54,6 +55,8 @@ class Command(BaseCommand):
             self.list(actor, options["json"])
         elif options["create_missing"]:
             self.create_missing(actor)
+        elif options["search"]:
+            self.search(actor, options["search"], options["json"])
         elif options["suggest"]:
             self.suggest(actor, options["json"])
         elif options["confirm_confident"]:
@@ -172,3 +175,14 @@ class Command(BaseCommand):
         self.stdout.write(f"Linked {linked} member(s) with a confident match.")
         if failed:
             raise CommandError(f"{failed} member(s) could not be linked; see above.")
+
+    def search(self, actor: Actor, text: str, as_json: bool) -> None:
+        hits = search_customers(actor.organisation, text)
+        if as_json:
+            self.stdout.write(json.dumps({"customers": [h.as_json() for h in hits]}, indent=2))
+            return
+        for hit in hits:
+            linked = f"linked to {hit.linked_to}" if hit.linked_to else ""
+            self.stdout.write(
+                f"{hit.qb_id:<8} {hit.display_name:<40} {hit.email:<30} {linked}".rstrip()
+            )
