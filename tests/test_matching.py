@@ -291,3 +291,15 @@ def test_blocking_loses_no_plausible_candidate(suggestions: dict[int, Suggestion
                 assert len(found) == 3 and min(found.values()) >= full, (member, customer)
             elif customer.qb_id in found:
                 assert found[customer.qb_id] == full
+
+
+def test_one_customer_is_never_confident_for_two_members() -> None:
+    """Father and son of the same name share an email; QuickBooks has only one of them."""
+    father = MemberFacts(30, "John", "Miller", email="millers@example.com")
+    son = MemberFacts(31, "Jack", "Miller", email="millers@example.com")
+    customer = CustomerFacts("300", "Miller, John", email="millers@example.com")
+    alone = suggest([father], [customer], {})[0]
+    assert alone.verdict == "confident"
+    both = suggest([father, son], [customer], {})
+    assert [s.verdict for s in both] == ["ambiguous", "ambiguous"]
+    assert both[0].note == "customer 300 is also the best match for member 31"

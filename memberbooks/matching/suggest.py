@@ -13,7 +13,7 @@ no plausible customer, so creating one in QuickBooks is safe.
 
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Literal
 
 from memberbooks.matching import normalise as n
@@ -174,8 +174,26 @@ def suggest(
 
     `linked` maps QuickBooks customer ids to the member each is already linked
     to; such candidates are flagged and never make a confident suggestion for
-    another member.
+    another member. When one customer is the confident choice of two members
+    (a father and son of the same name sharing an email), neither is confident.
     """
     index = CustomerIndex(customers)
     links = linked or {}
-    return [suggest_one(member, index, links, top) for member in members]
+    return _one_customer_one_member([suggest_one(m, index, links, top) for m in members])
+
+
+def _one_customer_one_member(suggestions: list[Suggestion]) -> list[Suggestion]:
+    """Demote confident suggestions that claim the same customer to "ambiguous"."""
+    claims: dict[str, list[int]] = defaultdict(list)
+    for suggestion in suggestions:
+        if suggestion.verdict == "confident" and suggestion.best is not None:
+            claims[suggestion.best.qb_id].append(suggestion.member_id)
+    result = []
+    for suggestion in suggestions:
+        best = suggestion.best
+        if suggestion.verdict == "confident" and best and len(claims[best.qb_id]) > 1:
+            others = ", ".join(str(m) for m in claims[best.qb_id] if m != suggestion.member_id)
+            note = f"customer {best.qb_id} is also the best match for member {others}"
+            suggestion = replace(suggestion, verdict="ambiguous", note=note)
+        result.append(suggestion)
+    return result
