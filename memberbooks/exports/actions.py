@@ -289,27 +289,30 @@ def undo_mass_mark(actor: Actor, batch_id: int) -> MarkBatch:
             "batch",
             "Undo the later batches first.",
         )
-    for entry in batch.entries.all().iterator(chunk_size=CHUNK):
-        _restore(org, entry)
+    entries = batch.entries.order_by("pk")
+    for start in range(0, batch.entries.count(), CHUNK):
+        _restore(org, list(entries[start : start + CHUNK]))
     batch.undone_at, batch.undone_by = timezone.now(), actor.username
     batch.save(update_fields=["undone_at", "undone_by"])
     record(actor, "export.undo_mass_mark", "batch", batch.pk, before=_batch_json(batch))
     return batch
 
 
-def _restore(org: Organisation, entry: MarkBatchEntry) -> None:
-    rows = ExportDecision.objects.filter(
-        organisation=org, doc_type=entry.doc_type, doc_id=entry.doc_id
-    )
-    if not entry.previous_decision:
-        rows.delete()
-        return
-    rows.update(
-        decision=entry.previous_decision,
-        reason=entry.previous_reason,
-        decided_by=entry.previous_by,
-        decided_at=entry.previous_at,
-    )
+def _restore(org: Organisation, entries: list[MarkBatchEntry]) -> None:
+    """Delete rows that were undecided before the batch; put the others' fields back."""
+    for doc_type in {entry.doc_type for entry in entries}:
+        mine = [entry for entry in entries if entry.doc_type == doc_type]
+        rows = ExportDecision.objects.filter(organisation=org, doc_type=doc_type)
+        rows.filter(doc_id__in=[e.doc_id for e in mine if not e.previous_decision]).delete()
+        previous = {e.doc_id: e for e in mine if e.previous_decision}
+        restored = list(rows.filter(doc_id__in=list(previous)))
+        for row in restored:
+            entry = previous[row.doc_id]
+            row.decision, row.reason = entry.previous_decision, entry.previous_reason
+            row.decided_by, row.decided_at = entry.previous_by, entry.previous_at  # type: ignore[assignment]
+        ExportDecision.objects.bulk_update(
+            restored, ["decision", "reason", "decided_by", "decided_at"]
+        )
 
 
 # --------------------------------------------------------------------------- sync outcomes
