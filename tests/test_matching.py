@@ -303,3 +303,17 @@ def test_one_customer_is_never_confident_for_two_members() -> None:
     both = suggest([father, son], [customer], {})
     assert [s.verdict for s in both] == ["ambiguous", "ambiguous"]
     assert both[0].note == "customer 300 is also the best match for member 31"
+
+
+def test_jr_and_sr_are_two_people() -> None:
+    for display in ("Smith, John Jr.", "John Smith, Jr.", "Mr. John Smith JR"):
+        parsed = display_person_name(display)
+        assert (parsed.first, parsed.last, parsed.generation) == ("john", "smith", "jr"), display
+    assert display_person_name("John V. Smith").generation == ""
+    junior = MemberFacts(1, "John", "Smith Jr.", email="smiths@example.com", postal_code="10001")
+    senior = CustomerFacts("1", "Smith, John Sr.", email="smiths@example.com", postal_code="10001")
+    clash = score(junior, senior)
+    assert clash.score == 25
+    assert clash.reasons[0] == "same last name, but Jr. / Sr. differ"
+    unsuffixed = CustomerFacts("2", "John Smith", email="smiths@example.com")
+    assert score(junior, unsuffixed).score == 90

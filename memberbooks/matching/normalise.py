@@ -23,9 +23,11 @@ _SEPARATORS = re.compile(r"[^0-9a-z&]+")
 _HONORIFIC_WORDS = (
     "mr mrs ms miss mx dr prof professor rev reverend fr sir dame hon judge capt col sgt"
 )
-_SUFFIX_WORDS = "jr sr ii iii iv v phd md dds dvm cpa esq jd mba rn pe cfa llm ea od do"
+_SUFFIX_WORDS = "jr sr ii iii iv 2nd 3rd phd md dds dvm cpa esq jd mba rn pe cfa llm ea od do"
 HONORIFICS = frozenset(_HONORIFIC_WORDS.split(" "))
 SUFFIXES = frozenset(_SUFFIX_WORDS.split(" "))
+# Suffixes that tell apart two people of the same name, with one spelling each ("II" = "2nd").
+GENERATIONS = {"jr": "jr", "sr": "sr", "ii": "2", "2nd": "2", "iii": "3", "3rd": "3", "iv": "4"}
 
 # Nickname -> the formal first name it stands for. Small on purpose: only
 # nicknames common enough in member lists to be worth the risk.
@@ -87,11 +89,13 @@ class PersonName:
     `formal_first` is the first name with a known nickname replaced by its formal
     form. `last_alt` is a second reading of a one-field name of three or more words
     ("Ruth Okafor Bello"): everything after the first word, for a two-word surname.
+    `generation` is "jr", "sr", "2", "3"...: Jr. and Sr. of one name are two people.
     """
 
     first: str
     last: str
     last_alt: str = ""
+    generation: str = ""
     formal_first: str = field(init=False)
 
     def __post_init__(self) -> None:
@@ -109,35 +113,56 @@ class PersonName:
         return not self.last
 
 
-def _strip_titles(tokens: list[str]) -> list[str]:
-    """Drop honorifics at the start and suffixes at the end, but never the last token left."""
+def _strip_titles(tokens: list[str]) -> tuple[list[str], str]:
+    """Drop honorifics at the start and suffixes at the end, but never the last token left.
+
+    Returns the tokens left and the generation among the suffixes ("jr", "iii"), if any.
+    """
+    generation = ""
     while len(tokens) > 1 and tokens[0] in HONORIFICS:
         tokens = tokens[1:]
     while len(tokens) > 1 and tokens[-1] in SUFFIXES:
+        if tokens[-1] in GENERATIONS:
+            generation = GENERATIONS[tokens[-1]]
         tokens = tokens[:-1]
-    return tokens
+    return tokens, generation
 
 
-def person_name(first: str | None, last: str | None) -> PersonName:
+def person_name(first: str | None, last: str | None, generation: str = "") -> PersonName:
     """Keys for a name given as separate first and last fields."""
-    first_tokens = _strip_titles(fold(first).split())
-    last_tokens = _strip_titles(fold(last).split())
+    first_tokens, first_generation = _strip_titles(fold(first).split())
+    last_tokens, last_generation = _strip_titles(fold(last).split())
     # Only the first given name counts: "Mary Ann" and "Mary" are the same person more often than not.
-    return PersonName(first_tokens[0] if first_tokens else "", "".join(last_tokens))
+    return PersonName(
+        first_tokens[0] if first_tokens else "",
+        "".join(last_tokens),
+        generation=generation or last_generation or first_generation,
+    )
 
 
 def display_person_name(display: str | None) -> PersonName:
-    """Keys for a one-field name: "Dr. Jane Q. Smith Jr." or "Smith, Jane"."""
+    """Keys for a one-field name: "Dr. Jane Q. Smith Jr.", "Smith, Jane" or "Jane Smith, Jr."."""
     if not display:
         return PersonName("", "")
+    tokens = fold(display).split()
     if "," in display:
         last_part, _, first_part = display.partition(",")
-        if not set(fold(first_part).split()) & (SUFFIXES | set(_COMPANY_FORMS)):
+        after = fold(first_part).split()
+        if after and all(t in SUFFIXES for t in after):
+            _, generation = _strip_titles(["x", *after])
+            tokens, _ = _strip_titles(fold(last_part).split())
+            return _from_tokens(tokens, generation)
+        if not set(after) & set(_COMPANY_FORMS):
             return person_name(first_part, last_part)
-    tokens = _strip_titles(fold(display).split())
+    tokens, generation = _strip_titles(tokens)
+    return _from_tokens(tokens, generation)
+
+
+def _from_tokens(tokens: list[str], generation: str) -> PersonName:
     if len(tokens) == 1:
-        return PersonName("", tokens[0])
-    return PersonName(tokens[0], tokens[-1], "".join(tokens[1:]) if len(tokens) > 2 else "")
+        return PersonName("", tokens[0], generation=generation)
+    alt = "".join(tokens[1:]) if len(tokens) > 2 else ""
+    return PersonName(tokens[0], tokens[-1], alt, generation)
 
 
 def looks_like_company(display: str | None) -> bool:

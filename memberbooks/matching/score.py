@@ -171,6 +171,8 @@ def person_points(a: n.PersonName, b: n.PersonName) -> tuple[int, str]:
     if a.empty or b.empty:
         return 0, ""
     if a.same_last(b):
+        if a.generation and b.generation and a.generation != b.generation:
+            return LAST_NAME_ONLY, "same last name, but Jr. / Sr. differ"
         if a.first and b.first:
             found = _first_names(a, b)
             if found:
@@ -213,12 +215,13 @@ def _name_evidence(member: Keys, customer: Keys) -> tuple[int, list[str], bool]:
     """Name points, reasons, and whether the first names clash (for the shared-email rule)."""
     person, person_reason = person_points(member.person, customer.person)
     company, company_reason = _best_company(member, customer)
+    mine, theirs = member.person, customer.person
     clash = bool(
-        member.person.first
-        and customer.person.first
-        and member.person.formal_first != customer.person.formal_first
-        and member.person.first[:1] != customer.person.first[:1]
-    )
+        mine.first
+        and theirs.first
+        and mine.formal_first != theirs.formal_first
+        and mine.first[:1] != theirs.first[:1]
+    ) or bool(mine.generation and theirs.generation and mine.generation != theirs.generation)
     if person >= FUZZY_NAME and company:
         return person + COMPANY_BONUS, [person_reason, company_reason], clash
     if company > person:
@@ -232,7 +235,7 @@ def score_keys(qb_id: str, member: Keys, customer: Keys) -> Match:
     if member.email and member.email == customer.email:
         if clash:
             points += SHARED_EMAIL
-            reasons.append("same email, but a different first name (shared family email?)")
+            reasons.append("same email, but a different person's name (shared family email?)")
         else:
             points += EMAIL
             reasons.append("same email")
