@@ -7,7 +7,19 @@ from django.contrib.auth import get_user_model
 from django.test import Client
 from django.urls import reverse
 
-OUR_APPS = ("tenancy", "ledger", "events", "imports", "api", "demo", "web", "connections", "audit", "mapping", "exports")
+OUR_APPS = (
+    "tenancy",
+    "ledger",
+    "events",
+    "imports",
+    "api",
+    "demo",
+    "web",
+    "connections",
+    "audit",
+    "mapping",
+    "exports",
+)
 
 
 def our_models() -> list[type]:
