@@ -144,6 +144,11 @@ def test_transaction_status_rows_filters_and_undecided(
     assert [r.doc_id for r in queries.transaction_status(books.org, feb_only)] == [ledger["feb"].pk]
     dues = queries.transaction_status(books.org, queries.Filters(source="dues"))
     assert {r.doc_type for r in dues} == {"invoice"} and len(dues) == 3
+    lee_only = queries.transaction_status(
+        books.org, queries.Filters(member_id=ledger["feb"].member_id)
+    )
+    assert [r.doc_id for r in lee_only] == [ledger["feb"].pk]
+    assert queries.transaction_status(books.org, queries.Filters(source="event")) == []
     summary = queries.summary(books.org)
     assert summary["invoice"]["undecided"] == {"count": 2, "total": D("65.50")}
     assert summary["invoice"]["no_go"] == {"count": 1, "total": D("100.00")}
