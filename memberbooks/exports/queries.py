@@ -6,6 +6,8 @@ index, so a page costs one query whatever the number of documents.
 """
 
 import datetime as dt
+import heapq
+import itertools
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -162,24 +164,30 @@ def _types(filters: Filters) -> list[str]:
     return wanted
 
 
-def _union(organisation: Organisation, filters: Filters) -> QuerySet[Any] | None:
-    parts = [_annotated(organisation, t, filters) for t in _types(filters)]
-    if not parts:
-        return None
-    first, *rest = parts
-    return first.union(*rest, all=True) if rest else first
-
-
 def transaction_status(
     organisation: Organisation, filters: Filters | None = None, page: int = 1, per_page: int = 100
 ) -> list[StatusRow]:
-    """One page of documents, newest first, each with decision (or "undecided") and status."""
-    union = _union(organisation, filters or Filters())
-    if union is None:
-        return []
+    """One page of documents, newest first, each with decision (or "undecided") and status.
+
+    Each document table gives its own first `start + per_page` rows in that order
+    (read through its `(organisation, date)` index, so the decision columns are
+    looked up only for those rows), and the pages are merged here. A single
+    UNION ALL ordered as a whole made PostgreSQL look up every document's
+    decision before sorting: 9 s a page at 950,000 documents.
+    """
+    wanted = filters or Filters()
     start = (max(page, 1) - 1) * per_page
-    ordered = union.order_by("-r_date", "r_type", "-r_id")[start : start + per_page]
-    return [_row(values) for values in ordered]
+    parts = [
+        _annotated(organisation, doc_type, wanted).order_by("-r_date", "-r_id")[: start + per_page]
+        for doc_type in _types(wanted)
+    ]
+    merged = heapq.merge(*(list(part) for part in parts), key=_newest_first)
+    return [_row(values) for values in itertools.islice(merged, start, start + per_page)]
+
+
+def _newest_first(values: dict[str, Any]) -> tuple[int, str, int]:
+    """The page order: date descending, then type, then id descending."""
+    return (-values["r_date"].toordinal(), values["r_type"], -values["r_id"])
 
 
 def _row(values: dict[str, Any]) -> StatusRow:
