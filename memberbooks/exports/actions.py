@@ -29,6 +29,7 @@ from memberbooks.exports.models import (
 )
 from memberbooks.exports.queries import AMOUNT, documents
 from memberbooks.ledger.aging import aging
+from memberbooks.ledger.errors import LedgerError
 from memberbooks.ledger.models import CreditMemo, Invoice, Payment, Refund
 from memberbooks.ledger.money import quantize
 from memberbooks.mapping.models import CustomerLink, QbKind
@@ -44,15 +45,19 @@ Document = Invoice | Payment | CreditMemo | Refund
 DocRef = tuple[str, int]
 
 
-class ExportError(ValueError):
-    """Bad input for an export action: names the field and the fix; nothing was written."""
+class ExportError(LedgerError):
+    """Bad input for an export action: names the field and the fix; nothing was written.
+
+    A LedgerError, so pages, API and CLI render it like every other refusal.
+    """
+
+    code = "export_refused"
 
     def __init__(self, message: str, field: str = "", fix: str = "") -> None:
-        super().__init__(message)
-        self.message, self.field, self.fix = message, field, fix
+        super().__init__(message, field=field or None, fix=fix or None)
 
     def __str__(self) -> str:
-        return f"{self.message} {self.fix}".strip()
+        return f"{self.message} {self.fix or ''}".strip()
 
 
 def doc_type_of(doc: Document) -> str:

@@ -50,6 +50,7 @@ from memberbooks.ledger.models import (
     Refund,
 )
 from memberbooks.ledger.money import ZERO, line_amount, money_value, quantize, to_decimal
+from memberbooks.ledger.signals import documents_changed
 from memberbooks.tenancy.access import Actor
 from memberbooks.tenancy.models import Role
 
@@ -538,7 +539,9 @@ def apply_payment(
         raise AlreadyVoided(
             f"{locked} is void.", field="payment", fix="Pick a payment that is not void."
         )
-    return _apply(actor, locked, applications, on)
+    applied = _apply(actor, locked, applications, on)
+    _changed([locked], "applications changed")
+    return applied
 
 
 @transaction.atomic
@@ -594,7 +597,9 @@ def apply_credit(
         raise AlreadyVoided(
             f"{locked} is void.", field="credit_memo", fix="Pick a credit memo that is not void."
         )
-    return _apply(actor, locked, applications, on)
+    applied = _apply(actor, locked, applications, on)
+    _changed([locked], "applications changed")
+    return applied
 
 
 @transaction.atomic
@@ -607,7 +612,31 @@ def unapply(actor: Actor, application: Application, on: dt.date) -> Application:
         raise InvalidInput("This application was already taken off.", field="application")
     _not_before(on, locked.applied_on, "unapplied_on", "the date it was applied")
     _end_applications(actor, [locked], on)
+    _changed(_sources_of([locked]), "applications changed")
     return locked
+
+
+def _changed(documents: Sequence[Invoice | Payment | CreditMemo], why: str) -> None:
+    """Tell other apps (exports) that existing documents changed; see `signals.py`."""
+    by_model: dict[type, list[Invoice | Payment | CreditMemo]] = {}
+    for document in documents:
+        by_model.setdefault(type(document), []).append(document)
+    for model, rows in by_model.items():
+        documents_changed.send(
+            sender=model,
+            organisation=rows[0].organisation,
+            ids=sorted({row.pk for row in rows}),
+            why=why,
+        )
+
+
+def _sources_of(applications: Sequence[Application]) -> list[Payment | CreditMemo]:
+    payment_ids = {a.payment_id for a in applications if a.payment_id is not None}
+    memo_ids = {a.credit_memo_id for a in applications if a.credit_memo_id is not None}
+    return [
+        *Payment.objects.filter(pk__in=payment_ids),
+        *CreditMemo.objects.filter(pk__in=memo_ids),
+    ]
 
 
 def _end_applications(actor: Actor, applications: Sequence[Application], on: dt.date) -> None:
@@ -715,6 +744,9 @@ def _void_with_applications(
     _end_applications(actor, live, on)
     type(document).objects.filter(pk=document.pk).update(voided_on=on, void_reason=reason)
     document.refresh_from_db()
+    _changed([document], "voided")
+    if isinstance(document, Invoice):
+        _changed(_sources_of(live), "applications changed")
 
 
 def _fk(document: Invoice | Payment | CreditMemo) -> str:

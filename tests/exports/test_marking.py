@@ -170,3 +170,31 @@ def test_sync_outcomes_exported_failed_changed(books: Books, ledger: dict[str, I
         .order_by("pk")
         .values_list("action", flat=True)
     ) == ["export.mark", "export.failed", "export.exported", "export.changed"]
+
+
+def test_cursor_pages_equal_numbered_pages(books: Books) -> None:
+    """Following `next` cursors walks the same rows, in the same order, as page numbers."""
+    pat, lee = books.member("Smith"), books.member("Lee")
+    for n in range(12):
+        books.invoice(pat if n % 2 else lee, "10.00", f"2026-01-{1 + n // 3:02d}")
+        if n % 3 == 0:
+            books.pay(lee, "5.00", f"2026-01-{1 + n // 3:02d}")
+    numbered = [
+        r for p in (1, 2, 3, 4) for r in queries.transaction_status(books.org, page=p, per_page=5)
+    ]
+    walked: list[queries.StatusRow] = []
+    cursor = None
+    while True:
+        rows = queries.transaction_status(books.org, per_page=5, after=cursor)
+        if not rows:
+            break
+        walked += rows
+        cursor = queries.Cursor.parse(str(queries.Cursor.of(rows[-1])))
+    assert len(walked) == 16
+    assert [(r.doc_type, r.doc_id) for r in walked] == [(r.doc_type, r.doc_id) for r in numbered]
+
+
+def test_a_bad_cursor_says_how_to_recover() -> None:
+    for text in ("nonsense", "2026-13-01.invoice.4", "2026-01-01.bill.4"):
+        with pytest.raises(ValueError, match="Next link"):
+            queries.Cursor.parse(text)
