@@ -5,7 +5,19 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from memberbooks.web import views
-from memberbooks.web.views import aging, billing, events, invoices, members, sources
+from memberbooks.web.views import (
+    aging,
+    billing,
+    events,
+    invoices,
+    members,
+    qb_gl,
+    qb_hub,
+    qb_insync,
+    qb_members,
+    qb_transactions,
+    sources,
+)
 
 PAYMENT = {"kind": "payment"}
 CREDIT_MEMO = {"kind": "creditmemo"}
@@ -65,6 +77,12 @@ organisation_urls = [
     path("events/<int:pk>/register/", events.event_register, name="event-register"),
     path("events/<int:pk>/fee-types/", events.event_fee_type, name="event-fee-type"),
     path("events/<int:pk>/registrations.csv", events.event_csv, name="event-csv"),
+    # the QuickBooks Interface (each screen's module owns its URLs)
+    path("qb/", qb_hub.hub, name="qb-hub"),
+    path("qb/members/", include(qb_members.urlpatterns)),
+    path("qb/gl/", include(qb_gl.urlpatterns)),
+    path("qb/transactions/", include(qb_transactions.urlpatterns)),
+    path("qb/insync/", include(qb_insync.urlpatterns)),
 ]
 
 urlpatterns = [

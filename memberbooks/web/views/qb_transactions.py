@@ -1,0 +1,15 @@
+"""Transaction Status: every transaction's export decision and outcome; mark one or many with a reason; CSV."""
+
+from django.http import HttpRequest, HttpResponse
+from django.urls import URLPattern, path
+
+from memberbooks.web.access import org_page
+
+
+@org_page()
+def index(request: HttpRequest, org: str) -> HttpResponse:
+    """Placeholder until the screen is built."""
+    return HttpResponse("Not built yet.")
+
+
+urlpatterns: list[URLPattern] = [path("", index, name="qb-transactions")]
