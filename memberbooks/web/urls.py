@@ -2,7 +2,7 @@
 tests and other apps, so keep them stable."""
 
 from django.contrib.auth import views as auth_views
-from django.urls import include, path
+from django.urls import URLPattern, URLResolver, include, path
 
 from memberbooks.web import views
 from memberbooks.web.views import (
@@ -22,7 +22,7 @@ from memberbooks.web.views import (
 PAYMENT = {"kind": "payment"}
 CREDIT_MEMO = {"kind": "creditmemo"}
 
-organisation_urls = [
+organisation_urls: list[URLPattern | URLResolver] = [
     path("", views.org_home, name="org-home"),
     # members
     path("members/", members.member_list, name="members"),
