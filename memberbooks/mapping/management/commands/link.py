@@ -15,7 +15,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from memberbooks.ledger import queries as ledger_queries
 from memberbooks.ledger.errors import LedgerError
 from memberbooks.ledger.models import Member
-from memberbooks.mapping import actions, queries
+from memberbooks.mapping import actions, bulk, queries
 from memberbooks.mapping.suggestions import search_customers, suggestions_for
 from memberbooks.tenancy.access import Actor, system_actor
 from memberbooks.tenancy.models import Organisation
@@ -93,26 +93,23 @@ class Command(BaseCommand):
 
     def create_missing(self, actor: Actor) -> None:
         """Create a customer for each unlinked member with transactions and no plausible match."""
-        members = list(queries.unlinked_members_with_transactions(actor.organisation))
-        verdicts = suggestions_for(actor.organisation, members)
-        failed = 0
-        for member, suggestion in zip(members, verdicts, strict=True):
-            if suggestion.verdict != "none" and suggestion.best is not None:
-                self.stdout.write(
-                    f"{member.member_number}: skipped, QuickBooks customer "
-                    f"{suggestion.best.qb_id} may be this member ({suggestion.verdict}); "
-                    "link it by hand or review the suggestions."
-                )
-                continue
-            try:
-                link = actions.create_customer_for(actor, member)
-            except LedgerError as error:
-                failed += 1
-                self.stderr.write(f"{member.member_number}: {error}")
-                continue
+        outcome = bulk.create_missing(actor)
+        for member, suggestion in outcome.skipped:
+            assert suggestion.best is not None
+            self.stdout.write(
+                f"{member.member_number}: skipped, QuickBooks customer "
+                f"{suggestion.best.qb_id} may be this member ({suggestion.verdict}); "
+                "link it by hand or review the suggestions."
+            )
+        for member, link in outcome.done:
             self.stdout.write(f"{member.member_number}: created {link.qb_id} ({link.qb_name})")
-        if failed:
-            raise CommandError(f"{failed} member(s) could not be created; see above.")
+        self.report_failures(outcome, "created")
+
+    def report_failures(self, outcome: bulk.Outcome, what: str) -> None:
+        for member, error in outcome.failed:
+            self.stderr.write(f"{member.member_number}: {error}")
+        if outcome.failed:
+            raise CommandError(f"{len(outcome.failed)} member(s) could not be {what}; see above.")
 
     def suggest(self, actor: Actor, as_json: bool) -> None:
         members = list(Member.objects.filter(organisation=actor.organisation, qb_link=None))
@@ -157,24 +154,11 @@ class Command(BaseCommand):
 
     def confirm_confident(self, actor: Actor) -> None:
         """Link each unlinked member whose best candidate is confident; never an ambiguous one."""
-        members = list(Member.objects.filter(organisation=actor.organisation, qb_link=None))
-        linked = failed = 0
-        for member, found in zip(
-            members, suggestions_for(actor.organisation, members), strict=True
-        ):
-            if found.verdict != "confident" or found.best is None:
-                continue
-            try:
-                link = actions.link_member(actor, member, found.best.qb_id)
-            except LedgerError as error:
-                failed += 1
-                self.stderr.write(f"{member.member_number}: {error}")
-                continue
-            linked += 1
+        outcome = bulk.confirm_confident(actor)
+        for member, link in outcome.done:
             self.stdout.write(f"{member.member_number}: linked to {link.qb_id} ({link.qb_name})")
-        self.stdout.write(f"Linked {linked} member(s) with a confident match.")
-        if failed:
-            raise CommandError(f"{failed} member(s) could not be linked; see above.")
+        self.stdout.write(f"Linked {len(outcome.done)} member(s) with a confident match.")
+        self.report_failures(outcome, "linked")
 
     def search(self, actor: Actor, text: str, as_json: bool) -> None:
         hits = search_customers(actor.organisation, text)
