@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "memberbooks.exports",
     "memberbooks.devtools",
     "memberbooks.connections",
+    "memberbooks.sync",
 ]
 
 MIDDLEWARE = [

@@ -142,6 +142,11 @@ def _annotated(organisation: Organisation, doc_type: str, filters: Filters) -> Q
     return _filtered(rows, filters).order_by().values(*COLUMNS)
 
 
+def with_decisions(organisation: Organisation, doc_type: str) -> QuerySet[Any]:
+    """One document table with the report's `r_*` columns (decision, status, qb_id...), unfiltered."""
+    return _annotated(organisation, doc_type, Filters())
+
+
 def _filtered(rows: QuerySet[Any], filters: Filters) -> QuerySet[Any]:
     if filters.date_from:
         rows = rows.filter(date__gte=filters.date_from)
