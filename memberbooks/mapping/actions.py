@@ -358,12 +358,26 @@ def _check_item(client: QboClient, gl: GLAccount, item_id: str) -> Target:
         income = _ask(lambda: client.read("Account", str(ref["value"])), "item")
         expected = ITEM_ACCOUNT_TYPES[GLAccountKind(gl.kind)]
         if income.get("AccountType") not in expected:
-            mismatch = (
-                f"Item {item.get('Name')} posts to {income.get('Name')}, a "
-                f"{income.get('AccountType')} account, but GL {gl.number} is a {gl.kind} account "
-                f"(expected {' or '.join(expected)})."
-            )
+            mismatch = _mismatch_words(gl, item, income, expected)
     return Target(item, None, mismatch)
+
+
+def _a(word: str) -> str:
+    return f"an {word}" if word[:1].lower() in "aeiou" else f"a {word}"
+
+
+def _mismatch_words(
+    gl: GLAccount, item: JsonDict, income: JsonDict, expected: tuple[str, ...]
+) -> str:
+    """Why the item does not fit, in a bookkeeper's words (kept under the field's 500 characters)."""
+    text = (
+        f"Item {item.get('Name')} posts to {income.get('Name')}, "
+        f"{_a(str(income.get('AccountType')))} account, but GL {gl.number} {gl.name} is "
+        f"{_a(gl.kind)} account ({gl.get_kind_display()}): its amounts would land in the wrong "
+        f"place in QuickBooks. Pick an item that posts to {_a(' or '.join(expected))} account, "
+        "or change the item's income account in QuickBooks."
+    )
+    return text[:500]
 
 
 def _check_account(client: QboClient, gl: GLAccount, account_id: str) -> Target:
@@ -414,12 +428,17 @@ def _target(
 
 
 def map_gl(
-    actor: Actor, gl_account: GLAccount, item_id: str | None = None, account_id: str | None = None
+    actor: Actor,
+    gl_account: GLAccount,
+    item_id: str | None = None,
+    account_id: str | None = None,
+    note: str = "",
 ) -> GLMapping:
     """Map the GL to a QuickBooks item (income/deferred/expense) or account (deposit/receivable).
 
     An inactive target or a wrong kind is refused; an item whose income account is of
     another kind than the GL is mapped but flagged (`mismatch`), for the page to show.
+    `note` goes into the audit entry beside the mismatch (e.g. what was created for it).
     """
     actor.require(Role.BOOKKEEPER)
     _scoped(actor, gl_account, "gl_account")
@@ -450,7 +469,7 @@ def map_gl(
             gl_account.number,
             before=state,
             after=_mapping_state(mapping),
-            note=target.mismatch,
+            note=" ".join(part for part in (note, target.mismatch) if part),
         )
     return mapping
 
@@ -532,6 +551,88 @@ def create_account_for(actor: Actor, gl_account: GLAccount) -> GLMapping:
     with qb_client(actor.organisation) as client:
         account = _find_or_create_account(client, name, account_type, sub, "gl_account")
     return map_gl(actor, gl_account, account_id=str(account["Id"]))
+
+
+DEDICATED_AR_NAME = "MMS Accounts Receivable"
+AR_TYPE, AR_SUBTYPE = NEW_ACCOUNT_TYPE[GLAccountKind.RECEIVABLE]
+
+
+@dataclass(frozen=True)
+class DedicatedAr:
+    mapping: GLMapping
+    created: bool
+
+
+def _ar_name(name: str) -> str:
+    cleaned = _clean(name)
+    fix = f"Type a name of 1 to {ITEM_NAME_LIMIT} characters, e.g. {DEDICATED_AR_NAME}."
+    if not cleaned:
+        raise InvalidInput("Give the new A/R account a name.", field="name", fix=fix)
+    if len(cleaned) > ITEM_NAME_LIMIT:
+        raise InvalidInput(
+            f"{cleaned[:40]}... is {len(cleaned)} characters long.", field="name", fix=fix
+        )
+    return cleaned
+
+
+def _existing_ar(client: QboClient, name: str) -> JsonDict | None:
+    """The active A/R account of that name; refused when the name belongs to another kind."""
+    found = _ask(lambda: list(client.query_all("Account", [("Name", "=", name)])), "name")
+    for account in found:
+        if account.get("AccountType") != AR_TYPE:
+            raise MappingRefused(
+                f"QuickBooks already has an account named {account.get('Name')}, "
+                f"{_a(str(account.get('AccountType')))} account.",
+                field="name",
+                fix="Choose another name, or pick an existing Accounts Receivable account.",
+            )
+        return account
+    return None
+
+
+def _new_ar(client: QboClient, name: str) -> JsonDict:
+    body: JsonDict = {"Name": name, "AccountType": AR_TYPE, "AccountSubType": AR_SUBTYPE}
+    try:
+        return client.create("Account", body)
+    except QboError as error:
+        if error.code == "6240":  # taken by an inactive account, which the query does not return
+            raise MappingRefused(
+                f"QuickBooks has an inactive account named {name}.",
+                field="name",
+                fix="Reactivate it in QuickBooks and pick it, or choose another name.",
+            ) from error
+        raise QuickBooksRefused.of(error, "name") from error
+
+
+def create_dedicated_ar(
+    actor: Actor, gl_account: GLAccount, name: str = DEDICATED_AR_NAME
+) -> DedicatedAr:
+    """Give MMS its own Accounts Receivable account in QuickBooks and map the receivable GL to it.
+
+    Every MMS invoice is sent with the A/R account its receivable GL maps to, so a
+    dedicated one keeps MMS's receivables apart from invoices entered in QuickBooks
+    itself, and the AR comparison reads one account. An active A/R account of that
+    name is reused rather than duplicated; a name taken by another kind is refused.
+    """
+    actor.require(Role.BOOKKEEPER)
+    _scoped(actor, gl_account, "gl_account")
+    if gl_account.kind != GLAccountKind.RECEIVABLE:
+        raise MappingRefused(
+            f"GL {gl_account.number} is a {gl_account.get_kind_display()} account; only the "
+            "receivable GL maps to an A/R account.",
+            field="gl_account",
+            fix="Choose the receivable GL account.",
+        )
+    name = _ar_name(name)
+    with qb_client(actor.organisation) as client:
+        account = _existing_ar(client, name)
+        created = account is None
+        if account is None:
+            account = _new_ar(client, name)
+    done = "Created" if created else "Chose existing"
+    note = f"{done} QuickBooks A/R account {account['Id']} ({account['Name']}) for MMS invoices."
+    mapping = map_gl(actor, gl_account, account_id=str(account["Id"]), note=note)
+    return DedicatedAr(mapping, created)
 
 
 # --- the catalog ---------------------------------------------------------------------------

@@ -4,10 +4,11 @@
 credit memo or refund (voided ones included: they are exported as voids).
 """
 
+import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, Max, OuterRef, Q, QuerySet
 
 from memberbooks.ledger.models import (
     CreditMemo,
@@ -20,7 +21,7 @@ from memberbooks.ledger.models import (
     Payment,
     Refund,
 )
-from memberbooks.mapping.models import CustomerLink, GLMapping, QbCatalogEntry
+from memberbooks.mapping.models import CatalogKind, CustomerLink, GLMapping, QbCatalogEntry
 from memberbooks.tenancy.models import Organisation
 
 
@@ -161,3 +162,32 @@ def unmapped_gl_with_transactions(organisation: Organisation) -> list[GLAccount]
 def catalog(organisation: Organisation, kind: str | None = None) -> QuerySet[QbCatalogEntry]:
     queryset = QbCatalogEntry.objects.filter(organisation=organisation)
     return queryset.filter(Q(kind=kind)) if kind else queryset
+
+
+def catalog_refreshed_at(organisation: Organisation) -> dt.datetime | None:
+    """When the cached items and accounts were last read from QuickBooks (None: never)."""
+    return (
+        QbCatalogEntry.objects.filter(organisation=organisation)
+        .aggregate(at=Max("fetched_at"))
+        .get("at")
+    )
+
+
+# Which catalog entries fit a GL of each kind: (catalog kind, Q over type/subtype).
+DEPOSIT_ACCOUNTS = Q(type="Bank") | Q(type="Other Current Asset", subtype="UndepositedFunds")
+AR_ACCOUNTS = Q(type="Accounts Receivable")
+
+
+def picker_entries(organisation: Organisation, gl_kind: str) -> QuerySet[QbCatalogEntry]:
+    """The active cached items or accounts a GL of this kind may map to, by name.
+
+    Income, deferred and expense GLs pick an item (used on invoice and credit-memo
+    lines); deposit GLs a bank or Undeposited Funds account; receivable GLs an
+    Accounts Receivable account. The same rules as the mapping actions' checks.
+    """
+    entries = catalog(organisation).filter(active=True)
+    if gl_kind == GLAccountKind.DEPOSIT:
+        return entries.filter(DEPOSIT_ACCOUNTS, kind=CatalogKind.ACCOUNT)
+    if gl_kind == GLAccountKind.RECEIVABLE:
+        return entries.filter(AR_ACCOUNTS, kind=CatalogKind.ACCOUNT)
+    return entries.filter(kind=CatalogKind.ITEM)
