@@ -50,20 +50,22 @@ class Workbench:
         return any(c.display_name.casefold() == wanted for c in self.customers.values())
 
     def suggest(self, members: Sequence[Member]) -> dict[int, Suggestion]:
-        """Suggestions for `members`, scored together with their rivals.
+        """Suggestions for `members`, a confident one checked against its rivals.
 
         A customer that is the confident choice of two members is ambiguous for
         both, but only if both are scored together. Scoring a page of members alone
-        would miss a father on page 1 and his son of the same name on page 40, so
-        unlinked members sharing a last name or an email with one of `members` are
-        scored too; only `members`' suggestions are returned.
+        would miss a father on page 1 and his son of the same name on page 40. So
+        the members whose suggestion is confident are scored again together with
+        the unlinked members sharing their last name, email or company; only
+        `members`' suggestions are returned.
         """
-        scope = [*members, *rivals(self.organisation, members)]
-        found = suggest(
-            [member_facts(m) for m in scope], list(self.customers.values()), linked=self.linked
-        )
-        wanted = {m.pk for m in members}
-        return {s.member_id: s for s in found if s.member_id in wanted}
+        found = self.suggest_all(members)
+        confident = [m for m in members if found[m.pk].verdict == "confident"]
+        others = rivals(self.organisation, confident)
+        if others:
+            again = self.suggest_all([*confident, *others])
+            found.update({m.pk: again[m.pk] for m in confident})
+        return found
 
     def suggest_all(self, members: Sequence[Member]) -> dict[int, Suggestion]:
         """Suggestions when `members` already holds every member that could compete."""
@@ -88,17 +90,15 @@ def load(organisation: Organisation) -> Workbench:
 
 
 def rivals(organisation: Organisation, members: Iterable[Member]) -> list[Member]:
-    """Unlinked members, not in `members`, sharing a last name or an email with one of them."""
+    """Unlinked members, not in `members`, sharing a last name, email or company with one of them."""
     chosen = list(members)
-    names = {m.last_name.strip().lower() for m in chosen if m.last_name.strip()}
-    emails = {m.email.strip().lower() for m in chosen if m.email.strip()}
-    if not names and not emails:
-        return []
     match = Q()
-    for name in names:
-        match |= Q(last_name__iexact=name)
-    for email in emails:
-        match |= Q(email__iexact=email)
+    for field_name in ("last_name", "email", "company"):
+        values = {str(getattr(m, field_name)).strip().lower() for m in chosen}
+        for value in values - {""}:
+            match |= Q(**{f"{field_name}__iexact": value})
+    if not match:
+        return []
     return list(
         Member.objects.filter(organisation=organisation, qb_link__isnull=True)
         .filter(match)
