@@ -17,7 +17,6 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
-from django.db import transaction
 from django.http import HttpRequest
 
 from memberbooks.api import interface_present as present
@@ -34,10 +33,11 @@ from memberbooks.ledger import queries as ledger_queries
 from memberbooks.ledger.errors import LedgerError, NotFound
 from memberbooks.ledger.models import GLAccount, Member
 from memberbooks.mapping import actions as mapping
+from memberbooks.mapping import bulk
 from memberbooks.mapping import queries as links
 from memberbooks.mapping.errors import NotConnected, QuickBooksRefused
-from memberbooks.mapping.models import CustomerLink, GLMapping
-from memberbooks.mapping.suggestions import search_customers, suggestions_for
+from memberbooks.mapping.models import GLMapping
+from memberbooks.mapping.suggestions import search_customers
 from memberbooks.quickbooks.online.errors import QboError
 from memberbooks.tenancy.models import Organisation, Role
 
@@ -168,15 +168,16 @@ def suggest_customers(call: Call, query: shapes.SuggestionQuery) -> shapes.Sugge
     else:
         members = list(links.unlinked_members_with_transactions(call.org))
     with refusals(call.org):
-        found = suggestions_for(call.org, members)
-    claimed = {c.linked_to for s in found for c in s.candidates if c.linked_to is not None}
+        bench = bulk.load(call.org)
+    found = bench.suggest(members)
+    claimed = {c.linked_to for s in found.values() for c in s.candidates if c.linked_to}
     numbers = dict(
         Member.objects.filter(organisation=call.org, pk__in=claimed).values_list(
             "pk", "member_number"
         )
     )
     return shapes.Suggestions(
-        results=[present.suggestion(m, s, numbers) for m, s in zip(members, found, strict=True)]
+        results=[present.suggestion(m, found[m.pk], numbers, bench.name_of) for m in members]
     )
 
 
@@ -254,29 +255,16 @@ def create_qb_customer(call: Call, member_number: str, body: shapes.Confirm) -> 
 )
 def confirm_confident_links(call: Call, body: shapes.ConfirmConfident) -> shapes.BulkLinks:
     """Link each unlinked member whose best candidate is confident; never an ambiguous one."""
-    require_connection(call.org)
-    members = list(Member.objects.filter(organisation=call.org, qb_link=None))
-    if body.members:
-        wanted = [
-            _member_ref(call, number, f"members[{i}]") for i, number in enumerate(body.members)
-        ]
-        members = [m for m in wanted if not CustomerLink.objects.filter(member=m).exists()]
+    chosen = [_member_ref(call, n, f"members[{i}]") for i, n in enumerate(body.members)]
     with refusals(call.org):
-        found = suggestions_for(call.org, members)
-    linked: list[shapes.MemberLink] = []
-    failed: list[shapes.Failure] = []
-    for member, suggestion in zip(members, found, strict=True):
-        if suggestion.verdict != "confident" or suggestion.best is None:
-            continue
-        try:
-            with transaction.atomic():
-                mapping.link_member(call.actor, member, suggestion.best.qb_id)
-        except LedgerError as exc:
-            failed.append(shapes.Failure(member_number=member.member_number, message=str(exc)))
-            continue
-        linked.append(_link_shape(member))
+        outcome = bulk.confirm_confident(call.actor, chosen or None)
     return shapes.BulkLinks(
-        linked=linked, not_confident=len(members) - len(linked) - len(failed), failed=failed
+        linked=[_link_shape(member) for member, _ in outcome.done],
+        not_confident=len(outcome.skipped),
+        failed=[
+            shapes.Failure(member_number=member.member_number, message=str(error))
+            for member, error in outcome.failed
+        ],
     )
 
 

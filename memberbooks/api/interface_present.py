@@ -1,6 +1,6 @@
 """Mapping and export rows as the QuickBooks Interface API's response shapes. Reads only."""
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from decimal import Decimal
 from typing import Any, cast
 
@@ -33,9 +33,10 @@ def link_of(member: Member, link: CustomerLink | None, has_transactions: bool) -
 
 
 def suggestion(
-    member: Member, found: Suggestion, numbers: Mapping[int, str]
+    member: Member, found: Suggestion, numbers: Mapping[int, str], name_of: Callable[[str], str]
 ) -> shapes.MemberSuggestion:
-    """`numbers`: member id -> member number, for candidates already linked to someone."""
+    """`numbers`: member id -> member number, for candidates already linked to someone;
+    `name_of`: a customer's DisplayName by QuickBooks id."""
     return shapes.MemberSuggestion(
         member_number=member.member_number,
         name=member.display_name,
@@ -44,6 +45,7 @@ def suggestion(
         candidates=[
             shapes.Candidate(
                 customer_id=c.qb_id,
+                display_name=name_of(c.qb_id),
                 score=c.score,
                 reasons=list(c.reasons),
                 linked_to=numbers.get(c.linked_to) if c.linked_to is not None else None,

@@ -167,6 +167,7 @@ class MemberLink:
 @dataclass(frozen=True, kw_only=True)
 class Candidate:
     customer_id: str
+    display_name: str
     score: int
     reasons: list[str]
     linked_to: Annotated[str | None, "Member number already linked to this customer."]

@@ -136,6 +136,7 @@ def test_suggestions_show_scores_and_reasons_and_bulk_confirm_links_only_the_con
     assert rows[maria.member_number]["verdict"] == "confident"
     best = rows[maria.member_number]["candidates"][0]
     assert best["customer_id"] == found["Id"] and best["score"] >= 70 and best["reasons"]
+    assert best["display_name"] == "Maria Hernandez" and best["linked_to"] is None
     assert rows[twin.member_number]["verdict"] == "ambiguous"
     assert len(rows[twin.member_number]["candidates"]) == 2
     assert [r["member_number"] for r in one.body["results"]] == [quiet.member_number]
