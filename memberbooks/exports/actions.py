@@ -16,6 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from memberbooks.audit.log import record
+from memberbooks.audit.models import AuditEntry
 from memberbooks.connections.actions import connection_for
 from memberbooks.connections.clients import client_for
 from memberbooks.exports.models import (
@@ -536,3 +537,78 @@ def set_insync_point(actor: Actor, date: dt.date) -> InSyncPoint:
         after={**comparison.as_json(), "batch": batch.pk, "count": batch.count},
     )
     return point
+
+
+# --------------------------------------------------------------------------- the sync's bulk forms
+
+
+@transaction.atomic
+def decide_after_point(org: Organisation, docs: Sequence[DocRef]) -> int:
+    """Give undecided documents dated on or after the in-sync point their implicit `go` row.
+
+    The sync calls this before it queues them, so every exported document has a
+    decision row like any other. Existing rows are left as they are.
+    """
+    now = timezone.now()
+    rows = [
+        ExportDecision(
+            organisation=org,
+            doc_type=doc_type,
+            doc_id=doc_id,
+            decision=Decision.GO,
+            reason=ON_OR_AFTER_POINT,
+            decided_by="sync",
+            decided_at=now,
+        )
+        for doc_type, doc_id in docs
+    ]
+    made = ExportDecision.objects.bulk_create(rows, ignore_conflicts=True, batch_size=500)
+    return len(made)
+
+
+@transaction.atomic
+def record_outcomes(
+    org: Organisation,
+    exported: Sequence[tuple[str, int, str]],
+    failed: Sequence[tuple[str, int, str]],
+    at: dt.datetime,
+) -> None:
+    """Many sync outcomes at once: (doc_type, doc_id, QuickBooks id) and (doc_type, doc_id, error).
+
+    One audit entry per document, as `mark_exported` / `mark_failed` write, in a
+    few statements rather than a few per document.
+    """
+    sync = Actor(org, Role.ADMIN, "sync")
+    entries: list[AuditEntry] = []
+    for outcomes, status in ((exported, ExportStatus.EXPORTED), (failed, ExportStatus.FAILED)):
+        by_key = {(t, i): value for t, i, value in outcomes}
+        for doc_type in {t for t, _, _ in outcomes}:
+            ids = [i for t, i, _ in outcomes if t == doc_type]
+            rows = list(
+                ExportDecision.objects.select_for_update().filter(
+                    organisation=org, doc_type=doc_type, doc_id__in=ids
+                )
+            )
+            for row in rows:
+                value = by_key[(row.doc_type, row.doc_id)]
+                if status == ExportStatus.EXPORTED:
+                    row.qb_id, row.exported_at, row.last_error = value, at, ""
+                else:
+                    row.last_error = value
+                row.status = status
+            ExportDecision.objects.bulk_update(
+                rows, ["status", "qb_id", "exported_at", "last_error"], batch_size=500
+            )
+            entries.extend(
+                AuditEntry(
+                    organisation=org,
+                    actor=sync.username,
+                    action=f"export.{status}",
+                    subject_type=row.doc_type,
+                    subject_id=str(row.doc_id),
+                    after=_decision_json(row),
+                    note=(f"QuickBooks id {row.qb_id}" if row.qb_id and status == "exported" else row.last_error)[:300],
+                )
+                for row in rows
+            )
+    AuditEntry.objects.bulk_create(entries, batch_size=500)

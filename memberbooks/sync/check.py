@@ -90,10 +90,16 @@ def _items_of(doc: Doc, ctx: Context) -> tuple[list[Item], list[Item]]:
         create.qb_id = taken.qb_id
     if doc.member_id not in ctx.links and ctx.settings.create_customers:
         create.depends_on.append(("customer", doc.member_id))
-    create.depends_on.extend((DocType.INVOICE, invoice_id) for invoice_id, _ in doc.applied_to)
+    if doc.doc_type == DocType.PAYMENT:
+        create.depends_on.extend((DocType.INVOICE, i) for i, _ in doc.applied_to)
     if doc.refunded_from is not None:
         create.depends_on.append(doc.refunded_from)
+    if doc.doc_type == DocType.REFUND:  # not sent yet: see docs.md
+        return [], [create]
     items = [create]
+    if doc.doc_type == DocType.CREDIT_MEMO and doc.applied_to:
+        applies = [doc.key, *((str(DocType.INVOICE), i) for i, _ in doc.applied_to)]
+        items.append(Item("application", "create", doc, depends_on=applies))
     if doc.voided_on is not None:
         items.append(Item("void", "void", doc, depends_on=[doc.key]))
     return items, []

@@ -40,6 +40,7 @@ class Doc:
     voided_on: dt.date | None
     status: str
     qb_id: str
+    decision: str = ""
     gl_ids: set[int] = field(default_factory=set)
     lines_total: Decimal = ZERO
     applied_to: list[tuple[int, Decimal]] = field(default_factory=list)
@@ -92,6 +93,7 @@ def _doc(doc_type: str, values: dict[str, Any]) -> Doc:
         voided_on=values["r_voided_on"],
         status=values["r_status"] or "",
         qb_id=values["r_qb_id"] or "",
+        decision=values["r_decision"] or "",
     )
 
 

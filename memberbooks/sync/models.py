@@ -87,6 +87,9 @@ class OutboxItem(models.Model):
     doc_id = models.BigIntegerField()
     operation = models.CharField(max_length=10)
     version = models.PositiveIntegerField(default=0)
+    generation = models.PositiveIntegerField(
+        default=0, help_text="Moves on when a failed write is tried again (a new request id)."
+    )
     request_id = models.CharField(max_length=50)
     state = models.CharField(
         max_length=10, choices=OutboxState.choices, default=OutboxState.PENDING
@@ -96,6 +99,7 @@ class OutboxItem(models.Model):
     error_code = models.CharField(max_length=40, blank=True)
     message = models.TextField(blank=True)
     fix = models.TextField(blank=True)
+    batch_key = models.CharField(max_length=64, blank=True)
     attempts = models.PositiveIntegerField(default=0)
     sent_at = models.DateTimeField(null=True, blank=True)
     resolved_at = models.DateTimeField(null=True, blank=True)

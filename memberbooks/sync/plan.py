@@ -31,7 +31,7 @@ ENTITY: dict[str, str] = {
     DocType.PAYMENT: "Payment",
     DocType.REFUND: "RefundReceipt",
 }
-KINDS = ["customer", "invoice", "credit_memo", "payment", "refund", "void", "update"]
+KINDS = ["customer", "invoice", "credit_memo", "payment", "application", "refund", "void", "update"]
 MAX_DOC_NUMBER = 21
 
 
@@ -72,6 +72,8 @@ class Item:
 
     @property
     def amount(self) -> Decimal:
+        if self.kind == "application":
+            return sum((amount for _, amount in self.doc.applied_to), ZERO)
         return ZERO if self.kind in ("void", "update") else self.doc.amount
 
     def as_json(self) -> dict[str, Any]:

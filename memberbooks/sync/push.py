@@ -1,0 +1,515 @@
+"""Stage 2, the push: send the checked items to QuickBooks, exactly once, as fast as allowed.
+
+    push(actor) -> SyncRun
+      take the lease (one sync per organisation) ........ lease.py
+      check again (the books may have moved) ............ check.py
+      create missing customers (when allowed)
+      queue the outbox rows, committed before sending ... outbox.py
+      resolve rows a crash left `sent` .................. resend with their own request id
+      per phase: documents, then payments and credit
+      applications, then voids: batches of 30 sent by
+      a few threads within the company's limits ......... the client's RateLimiter
+      record every outcome (outbox, export decision, run counters)
+
+Worker threads only talk HTTP; this thread does every database write, so a
+batch's rows are marked `sent` (and committed) before its request leaves, and
+its outcomes are written when its answer comes back. A crash in between leaves
+them `sent`; the next run resends the same batch under the same request id, and
+QuickBooks answers with what it did the first time instead of doing it again.
+"""
+
+import datetime as dt
+import hashlib
+import time
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass, field
+
+from django.db import close_old_connections, connections
+from django.utils import timezone
+
+from memberbooks.exports import actions as exports
+from memberbooks.exports.models import DocType, ExportDecision, ExportStatus
+from memberbooks.ledger.errors import LedgerError
+from memberbooks.ledger.models import Application, CreditMemo, Invoice, Member, Payment
+from memberbooks.mapping import actions as mapping
+from memberbooks.quickbooks.online.client import BatchItem, BatchResult, QboClient
+from memberbooks.quickbooks.online.errors import QboError, TerminalQboError, advice_for
+from memberbooks.quickbooks.online.wire import JsonDict
+from memberbooks.sync import bodies, lease, outbox
+from memberbooks.sync.check import check
+from memberbooks.sync.models import OutboxItem, OutboxState, RunState, SyncRun
+from memberbooks.sync.plan import Item, Plan, load_links, load_mappings, receivable_gl
+from memberbooks.tenancy.access import Actor
+from memberbooks.tenancy.models import Organisation, Role
+
+BATCH = 30
+WORKERS = 4
+PHASES: list[tuple[str, tuple[str, ...]]] = [
+    ("documents", ("invoice", "credit_memo")),
+    ("payments", ("payment", "application")),
+    ("corrections", ("void",)),
+]
+RESEND_ROUNDS = 5
+
+
+class SyncBusy(LedgerError):
+    """Another sync of this organisation is running; `run` is the one to follow."""
+
+    code = "sync_running"
+
+    def __init__(self, run: SyncRun | None) -> None:
+        self.run = run
+        super().__init__(
+            "A sync of this organisation is already running.",
+            fix=f"Follow sync {run.pk} until it finishes."
+            if run
+            else "Wait a minute and try again.",
+        )
+
+
+@dataclass
+class Work:
+    """One batch on its way: its rows, what to send, and the threads' answer."""
+
+    rows: list[OutboxItem]
+    items: list[BatchItem]
+    key: str
+    future: "Future[list[BatchResult]] | None" = None
+
+
+@dataclass
+class Pusher:
+    """One push of one organisation: the run, the client and what the phases have learnt."""
+
+    actor: Actor
+    run: SyncRun
+    holder: str
+    client: QboClient
+    refs: bodies.Refs
+    items: dict[tuple[str, int, str], Item] = field(default_factory=dict)
+    confirmed: int = 0
+    failed: int = 0
+    held: int = 0
+
+    @property
+    def org(self) -> Organisation:
+        return self.actor.organisation
+
+
+def push(actor: Actor, *, holder: str | None = None, workers: int = WORKERS) -> SyncRun:
+    """Run a sync now, in this process; SyncBusy if one is already running."""
+    actor.require(Role.BOOKKEEPER)
+    org = actor.organisation
+    holder = holder or lease.new_holder()
+    if not lease.acquire(org, holder):
+        raise SyncBusy(lease.running(org))
+    try:
+        with mapping.qb_client(org) as client:
+            return _push(actor, holder, client, workers)
+    finally:
+        lease.release(org, holder)
+
+
+def _push(actor: Actor, holder: str, client: QboClient, workers: int) -> SyncRun:
+    org = actor.organisation
+    plan = check(actor)
+    run = _start(actor, plan)
+    lease.attach(org, holder, run)
+    pusher = Pusher(actor, run, holder, client, _refs(org), held=len(plan.held) + len(plan.errors))
+    _create_customers(pusher, plan)
+    exports.decide_after_point(
+        org, [i.doc.key for i in plan.items if i.kind != "customer" and not i.doc.decision]
+    )
+    wanted = [i for i in plan.items if i.kind != "customer"]
+    pusher.items = {_key(i): i for i in wanted}
+    rows = outbox.queue(run, wanted)
+    _adopt(pusher, [r for r in rows if _is_adopt(pusher, r)])
+    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="qbo-push") as pool:
+        _resend_unknown(pusher, pool)
+        for phase, kinds in PHASES:
+            _phase(pusher, pool, phase, kinds)
+        _resend_unknown(pusher, pool)
+    return _finish(pusher)
+
+
+def _key(item: Item) -> tuple[str, int, str]:
+    doc_type = "credit_application" if item.kind == "application" else item.doc.doc_type
+    return (doc_type, item.doc.doc_id, "create" if item.operation == "adopt" else item.operation)
+
+
+def _row_key(row: OutboxItem) -> tuple[str, int, str]:
+    return (row.doc_type, row.doc_id, row.operation)
+
+
+def _is_adopt(pusher: Pusher, row: OutboxItem) -> bool:
+    item = pusher.items.get(_row_key(row))
+    return item is not None and item.operation == "adopt" and row.state == OutboxState.PENDING
+
+
+def _start(actor: Actor, plan: Plan) -> SyncRun:
+    now = timezone.now()
+    by_kind = {k: {"count": c["count"], "total": str(c["total"])} for k, c in plan.by_kind.items()}
+    return SyncRun.objects.create(
+        organisation=actor.organisation,
+        started_by=actor.username,
+        created_at=now,
+        started_at=now,
+        state=RunState.PUSHING,
+        phase="starting",
+        planned=len(plan.items),
+        held=len(plan.held) + len(plan.errors),
+        by_kind=by_kind,
+    )
+
+
+def _refs(org: Organisation) -> bodies.Refs:
+    ar = receivable_gl(org)
+    mappings = load_mappings(org)
+    ar_mapping = mappings.get(ar.pk) if ar else None
+    return bodies.Refs(
+        org_slug=org.slug,
+        customers=load_links(org),
+        mappings=mappings,
+        ar_account=ar_mapping.qb_account_id if ar_mapping else "",
+    )
+
+
+def _create_customers(pusher: Pusher, plan: Plan) -> None:
+    """Customers first, one by one (few, and each may need a unique name)."""
+    for item in (i for i in plan.items if i.kind == "customer"):
+        member = Member.objects.get(pk=item.doc.doc_id, organisation=pusher.org)
+        try:
+            link = mapping.create_customer_for(pusher.actor, member)
+        except LedgerError:
+            continue  # its documents find no customer below and are held, saying why
+        pusher.refs.customers[member.pk] = link.qb_id
+
+
+def _adopt(pusher: Pusher, rows: list[OutboxItem]) -> None:
+    """Documents QuickBooks already has with our marker: confirm without sending."""
+    for row in rows:
+        item = pusher.items[_row_key(row)]
+        _confirm(pusher, [(row, item.qb_id)])
+
+
+# --- phases ---------------------------------------------------------------------------------
+
+
+def _phase(pusher: Pusher, pool: ThreadPoolExecutor, phase: str, kinds: tuple[str, ...]) -> None:
+    SyncRun.objects.filter(pk=pusher.run.pk).update(phase=phase)
+    _load_exported(pusher)
+    rows = [
+        row
+        for row in OutboxItem.objects.filter(run=pusher.run, state=OutboxState.PENDING).order_by(
+            "pk"
+        )
+        if pusher.items.get(_row_key(row)) is not None and pusher.items[_row_key(row)].kind in kinds
+    ]
+    works = list(_works(pusher, rows))
+    _send_all(pusher, pool, works)
+
+
+def _load_exported(pusher: Pusher) -> None:
+    """QuickBooks ids of every exported document (earlier runs and this one's phases so far)."""
+    rows = ExportDecision.objects.filter(
+        organisation=pusher.org, status__in=[ExportStatus.EXPORTED, ExportStatus.CHANGED]
+    ).exclude(qb_id="")
+    pusher.refs.exported = {
+        (doc_type, doc_id): qb_id
+        for doc_type, doc_id, qb_id in rows.values_list("doc_type", "doc_id", "qb_id")
+    }
+
+
+def _works(pusher: Pusher, rows: list[OutboxItem]) -> Iterator[Work]:
+    """Batches of up to 30 ready rows; rows whose prerequisites are missing are held."""
+    ready: list[tuple[OutboxItem, BatchItem]] = []
+    for chunk_start in range(0, len(rows), 500):
+        chunk = rows[chunk_start : chunk_start + 500]
+        for row, built in zip(chunk, _build(pusher, chunk), strict=True):
+            if isinstance(built, str):
+                _hold(pusher, row, built)
+            else:
+                ready.append((row, built))
+        while len(ready) >= BATCH:
+            yield _work(ready[:BATCH])
+            ready = ready[BATCH:]
+    if ready:
+        yield _work(ready)
+
+
+def _work(pairs: list[tuple[OutboxItem, BatchItem]]) -> Work:
+    rows = [row for row, _ in pairs]
+    key = hashlib.sha256("|".join(sorted(r.request_id for r in rows)).encode()).hexdigest()[:40]
+    return Work(rows, [item for _, item in pairs], key)
+
+
+# --- bodies ---------------------------------------------------------------------------------
+
+
+def _build(pusher: Pusher, rows: Sequence[OutboxItem]) -> list[BatchItem | str]:
+    """The batch item of each row, or why it cannot be built (a missing prerequisite)."""
+    ids = {t: [r.doc_id for r in rows if r.doc_type == t] for t in {r.doc_type for r in rows}}
+    invoices = Invoice.objects.in_bulk(ids.get(DocType.INVOICE, []))
+    memo_ids = ids.get(DocType.CREDIT_MEMO, []) + ids.get("credit_application", [])
+    memos = CreditMemo.objects.in_bulk(memo_ids)
+    payments = Payment.objects.in_bulk(ids.get(DocType.PAYMENT, []))
+    lines = _lines(invoices.values(), memos.values())
+    applied = _applied(ids.get(DocType.PAYMENT, []), memo_ids)
+    out: list[BatchItem | str] = []
+    for row in rows:
+        try:
+            out.append(_batch_item(pusher, row, invoices, memos, payments, lines, applied))
+        except KeyError as missing:
+            out.append(_missing(pusher, row, missing))
+    return out
+
+
+def _lines(invoices: object, memos: object) -> dict[tuple[str, int], list[object]]:
+    found: dict[tuple[str, int], list[object]] = {}
+    for invoice in invoices:  # type: ignore[attr-defined]
+        found[(DocType.INVOICE, invoice.pk)] = []
+    for memo in memos:  # type: ignore[attr-defined]
+        found[(DocType.CREDIT_MEMO, memo.pk)] = []
+    from memberbooks.ledger.models import CreditMemoLine, InvoiceLine
+
+    for line in InvoiceLine.objects.filter(
+        invoice_id__in=[k[1] for k in found if k[0] == DocType.INVOICE]
+    ).order_by("position", "pk"):
+        found[(DocType.INVOICE, line.invoice_id)].append(line)
+    for memo_line in CreditMemoLine.objects.filter(
+        credit_memo_id__in=[k[1] for k in found if k[0] == DocType.CREDIT_MEMO]
+    ).order_by("position", "pk"):
+        found[(DocType.CREDIT_MEMO, memo_line.credit_memo_id)].append(memo_line)
+    return found
+
+
+def _applied(
+    payment_ids: list[int], memo_ids: list[int]
+) -> dict[tuple[str, int], list[tuple[int, object]]]:
+    found: dict[tuple[str, int], list[tuple[int, object]]] = {}
+    live = Application.objects.filter(unapplied_on__isnull=True).order_by("pk")
+    for pid, invoice_id, amount in live.filter(payment_id__in=payment_ids).values_list(
+        "payment_id", "invoice_id", "amount"
+    ):
+        found.setdefault((DocType.PAYMENT, pid), []).append((invoice_id, amount))
+    for mid, invoice_id, amount in live.filter(credit_memo_id__in=memo_ids).values_list(
+        "credit_memo_id", "invoice_id", "amount"
+    ):
+        found.setdefault((DocType.CREDIT_MEMO, mid), []).append((invoice_id, amount))
+    return found
+
+
+def _batch_item(
+    pusher: Pusher,
+    row: OutboxItem,
+    invoices: dict[int, Invoice],
+    memos: dict[int, CreditMemo],
+    payments: dict[int, Payment],
+    lines: dict[tuple[str, int], list[object]],
+    applied: dict[tuple[str, int], list[tuple[int, object]]],
+) -> BatchItem:
+    refs = pusher.refs
+    if row.operation == "void":
+        qb_id = refs.exported[(row.doc_type, row.doc_id)]
+        options = None if row.qb_entity == "Invoice" else "void"
+        operation = "void" if row.qb_entity == "Invoice" else "update"
+        body: JsonDict = {"Id": qb_id, "SyncToken": _token(pusher, row.qb_entity, qb_id)}
+        if options:
+            body["sparse"] = True
+        return BatchItem(operation=operation, entity=row.qb_entity, body=body, options=options)
+    if row.doc_type == DocType.INVOICE:
+        doc = invoices[row.doc_id]
+        body = bodies.invoice(doc, lines[(DocType.INVOICE, doc.pk)], refs)  # type: ignore[arg-type]
+    elif row.doc_type == DocType.CREDIT_MEMO:
+        memo = memos[row.doc_id]
+        body = bodies.credit_memo(memo, lines[(DocType.CREDIT_MEMO, memo.pk)], refs)  # type: ignore[arg-type]
+    elif row.doc_type == DocType.PAYMENT:
+        paid = payments[row.doc_id]
+        body = bodies.payment(paid, applied.get((DocType.PAYMENT, paid.pk), []), refs)
+    else:  # credit_application
+        memo = memos[row.doc_id]
+        body = bodies.credit_application(
+            memo, applied.get((DocType.CREDIT_MEMO, memo.pk), []), refs
+        )
+    return BatchItem(operation="create", entity=row.qb_entity, body=body)
+
+
+def _token(pusher: Pusher, entity: str, qb_id: str) -> str:
+    """The current SyncToken (read now: the document may have been edited in QuickBooks)."""
+    return str(pusher.client.read(entity, qb_id).get("SyncToken", "0"))
+
+
+def _missing(pusher: Pusher, row: OutboxItem, missing: KeyError) -> str:
+    what = missing.args[0] if missing.args else "?"
+    if isinstance(what, tuple) and len(what) == 2:
+        return f"Held because {str(what[0]).replace('_', ' ')} id {what[1]} is not in QuickBooks (it failed or was held)."
+    if isinstance(what, int):
+        return "Held because the member has no QuickBooks customer (creating it failed)."
+    return f"Held: {what} is missing."
+
+
+# --- sending --------------------------------------------------------------------------------
+
+
+def _send_all(pusher: Pusher, pool: ThreadPoolExecutor, works: list[Work]) -> None:
+    """Keep up to `workers` batches in flight; record each answer as it comes back."""
+    pending = list(reversed(works))
+    flying: list[Work] = []
+    limit = max(1, pool._max_workers)  # the pool's own size
+    while pending or flying:
+        while pending and len(flying) < limit:
+            work = pending.pop()
+            lease.renew(pusher.org, pusher.holder)
+            outbox.mark_sent(work.rows, work.key)
+            work.future = pool.submit(_call, pusher.client.batch, work.items, work.key)
+            flying.append(work)
+        done = _first_done(flying)
+        flying.remove(done)
+        _record(pusher, done)
+
+
+def _call(
+    batch: Callable[..., list[BatchResult]], items: list[BatchItem], key: str
+) -> list[BatchResult]:
+    """In a worker thread: HTTP only (a token refresh may touch the database: close after)."""
+    try:
+        return batch(items, idempotency_key=key)
+    finally:
+        connections.close_all()
+
+
+def _first_done(flying: list[Work]) -> Work:
+    while True:
+        for work in flying:
+            assert work.future is not None
+            if work.future.done():
+                return work
+        time.sleep(0.002)
+
+
+def _record(pusher: Pusher, work: Work) -> None:
+    assert work.future is not None
+    try:
+        results = work.future.result()
+    except TerminalQboError as error:
+        _fail(
+            pusher,
+            [(row, error.code, error.message_for_bookkeeper, error.fix) for row in work.rows],
+        )
+        return
+    except QboError:
+        return  # outcome unknown: the rows stay `sent` and are resent under the same id
+    confirmed: list[tuple[OutboxItem, str]] = []
+    failures: list[tuple[OutboxItem, str, str, str]] = []
+    for row, result in zip(work.rows, results, strict=True):
+        if result.fault is None and result.data is not None:
+            confirmed.append((row, str(result.data.get("Id", ""))))
+        else:
+            fault = result.fault
+            code = fault.code if fault else ""
+            advice = advice_for(code, 400)
+            detail = f" ({fault.message}: {fault.detail})" if fault else ""
+            failures.append((row, code, advice.message + detail, advice.fix))
+    _confirm(pusher, confirmed)
+    _fail(pusher, failures)
+
+
+def _resend_unknown(pusher: Pusher, pool: ThreadPoolExecutor) -> None:
+    """Rows left `sent` (a crash, a timeout): resend each batch as it was, under its own id."""
+    for round_ in range(RESEND_ROUNDS):
+        rows = list(
+            OutboxItem.objects.filter(organisation=pusher.org, state=OutboxState.SENT).order_by(
+                "pk"
+            )
+        )
+        if not rows:
+            return
+        if round_:
+            time.sleep(min(30.0, 2.0**round_))
+        _load_exported(pusher)
+        groups: dict[str, list[OutboxItem]] = {}
+        for row in rows:
+            groups.setdefault(row.batch_key, []).append(row)
+        works: list[Work] = []
+        for key, group in groups.items():
+            built = _build(pusher, group)
+            ready = [(r, b) for r, b in zip(group, built, strict=True) if not isinstance(b, str)]
+            if len(ready) == len(group):
+                works.append(Work([r for r, _ in ready], [b for _, b in ready], key))
+        _send_all(pusher, pool, works)
+
+
+# --- outcomes -------------------------------------------------------------------------------
+
+
+def _confirm(pusher: Pusher, pairs: list[tuple[OutboxItem, str]]) -> None:
+    if not pairs:
+        return
+    now = timezone.now()
+    for row, qb_id in pairs:
+        row.state, row.qb_id, row.resolved_at = OutboxState.CONFIRMED, qb_id, now
+    OutboxItem.objects.bulk_update([r for r, _ in pairs], ["state", "qb_id", "resolved_at"])
+    created = [
+        (row.doc_type, row.doc_id, qb_id)
+        for row, qb_id in pairs
+        if row.operation == "create" and row.doc_type != "credit_application"
+    ]
+    exports.record_outcomes(pusher.org, created, [], now)
+    pusher.refs.exported.update({(t, i): q for t, i, q in created})
+    pusher.confirmed += len(pairs)
+    SyncRun.objects.filter(pk=pusher.run.pk).update(confirmed=pusher.confirmed)
+
+
+def _fail(pusher: Pusher, failures: list[tuple[OutboxItem, str, str, str]]) -> None:
+    if not failures:
+        return
+    now = timezone.now()
+    for row, code, message, fix in failures:
+        row.state, row.error_code, row.message, row.fix, row.resolved_at = (
+            OutboxState.FAILED,
+            code,
+            message,
+            fix,
+            now,
+        )
+    OutboxItem.objects.bulk_update(
+        [f[0] for f in failures], ["state", "error_code", "message", "fix", "resolved_at"]
+    )
+    docs = [
+        (row.doc_type, row.doc_id, f"{message} {fix}".strip())
+        for row, _, message, fix in failures
+        if row.operation == "create" and row.doc_type != "credit_application"
+    ]
+    exports.record_outcomes(pusher.org, [], docs, now)
+    pusher.failed += len(failures)
+    SyncRun.objects.filter(pk=pusher.run.pk).update(failed=pusher.failed)
+
+
+def _hold(pusher: Pusher, row: OutboxItem, why: str) -> None:
+    row.state, row.message = OutboxState.HELD, why
+    row.save(update_fields=["state", "message"])
+    pusher.held += 1
+    SyncRun.objects.filter(pk=pusher.run.pk).update(held=pusher.held)
+
+
+def _finish(pusher: Pusher) -> SyncRun:
+    close_old_connections()
+    unknown = OutboxItem.objects.filter(organisation=pusher.org, state=OutboxState.SENT).count()
+    run = pusher.run
+    run.refresh_from_db()
+    run.finished_at = timezone.now()
+    run.phase = "finished"
+    run.state = RunState.FAILED if unknown else RunState.DONE
+    if unknown:
+        run.note = (
+            f"{unknown} item(s) were sent but QuickBooks did not answer; run the sync again "
+            "to settle them (they will not be sent twice)."
+        )
+    run.save()
+    return run
+
+
+def duration(run: SyncRun) -> dt.timedelta:
+    end = run.finished_at or timezone.now()
+    return end - (run.started_at or run.created_at)
