@@ -69,11 +69,16 @@ def test_viewer_sees_every_transaction_undecided_and_no_forms(
     # newest first: Ann's credit 2026-06-10 ... Bob's dues 2026-02-01
     assert rows(html)[0] == key("credit_memo", ledger.ann_credit)
     assert rows(html)[-1] == key("invoice", ledger.bob_dues)
-    assert figure(html, "count") == "5"
-    assert figure(html, "undecided-count") == "5"
+    summary_url = reverse("qb-transactions-summary", args=[ledger.books.org.slug])
+    assert f'hx-get="{summary_url}?' in html and 'data-figure="count"' not in html
+    inline = body(viewer.get(url(ledger, summary="1")))
+    assert figure(inline, "count") == "5" and len(rows(inline)) == 5
+    part = body(viewer.get(summary_url))
+    assert figure(part, "count") == "5"
+    assert figure(part, "undecided-count") == "5"
     # 120 + 80 + 300 + 50 + 15
-    assert figure(html, "undecided-total") == "565.00"
-    assert figure(html, "invoice-undecided-total") == "500.00"
+    assert figure(part, "undecided-total") == "565.00"
+    assert figure(part, "invoice-undecided-total") == "500.00"
     assert 'name="doc"' not in html and 'id="mark-form"' not in html
     assert "Undecided" in row_html(html, key("payment", ledger.bob_payment))
 
@@ -117,6 +122,7 @@ def test_bookkeeper_marks_many_with_a_reason(bookkeeper: Client, ledger: Ledger)
     assert "Marked 2 transactions Do not export." in html
     assert "already in QuickBooks" in row_html(html, key("invoice", ledger.bob_dues))
     assert "Do not export" in row_html(html, key("payment", ledger.bob_payment))
+    html = body(bookkeeper.get(url(ledger, summary="1")))
     assert (figure(html, "no_go-count"), figure(html, "no_go-total")) == ("2", "350.00")
     assert figure(html, "undecided-count") == "3"
 
@@ -170,7 +176,7 @@ def test_filters_by_type_dates_decision_member_and_source(viewer: Client, ledger
     assert rows(body(viewer.get(url(ledger, status="pending")))) == [
         key("invoice", ledger.ann_event)
     ]
-    html = body(viewer.get(url(ledger, member_number=ledger.bob.member_number)))
+    html = body(viewer.get(url(ledger, member_number=ledger.bob.member_number, summary="1")))
     assert sorted(rows(html)) == sorted(
         [key("invoice", ledger.bob_dues), key("payment", ledger.bob_payment)]
     )
@@ -185,6 +191,10 @@ def test_filters_by_type_dates_decision_member_and_source(viewer: Client, ledger
     assert "No member NOPE" in body(response) and rows(body(response)) == []
     bad = body(viewer.get(url(ledger, date_from="2026-05-01", date_to="2026-04-01")))
     assert "The end date is before the start date." in bad
+    part = reverse("qb-transactions-summary", args=[books.org.slug])
+    assert viewer.get(part + "?type=payment").status_code == 200
+    assert figure(body(viewer.get(part + "?type=payment")), "count") == "1"
+    assert viewer.get(part + "?member_number=NOPE").status_code == 400
 
 
 def test_exported_failed_changed_and_voided_rows(viewer: Client, ledger: Ledger) -> None:

@@ -1,9 +1,11 @@
 """Transaction Status: every transaction's export decision and outcome; mark one or many with a reason; CSV.
 
 The list is read a page at a time through `exports.queries.transaction_status`
-with a keyset cursor (`?after=`), so page 100 costs what page 1 does and nothing
-ever counts or loads all 200,000 rows: the page asks for one row more than it
-shows to know whether there is a Next page. Marking goes through
+with a keyset cursor (`?after=`), so page 100 costs what page 1 does and the
+page never counts or loads all 200,000 rows: it asks for one row more than it
+shows to know whether there is a Next page. The summary (`queries.summary`)
+must read every row, so the page fetches it in a second request once it is
+shown (`summary/`, htmx), or inline with `?summary=1` when there is no script. Marking goes through
 `exports.actions.mark`, which refuses another organisation's document ids.
 """
 
@@ -294,7 +296,7 @@ def _report(
             next_cursor=str(Cursor.of(shown[-1])) if len(rows) > PER_PAGE else "",
             paged=after is not None,
             cursor_error=cursor_error,
-            summary=_summary_table(organisation, filters),
+            summary=_summary_table(organisation, filters) if request.GET.get("summary") else None,
             filtered=filters != Filters(),
         )
     return page(request, "qb/transactions.html", SECTION, context, status=status)
@@ -346,6 +348,25 @@ def index(request: HttpRequest, org: str) -> HttpResponse:
     return _report(request, form, filters)
 
 
+@org_page()
+@require_GET
+def summary_part(request: HttpRequest, org: str) -> HttpResponse:
+    """The counts and totals alone, fetched by the page after it shows (htmx).
+
+    Counting every transaction reads all 200,000 of them; the rows of a page
+    read 100. Asked separately, the summary never holds up the list.
+    """
+    _form, filters = _filters(request)
+    if filters is None:
+        return HttpResponse(status=400)
+    context = {
+        "summary": _summary_table(actor(request).organisation, filters),
+        "filtered": filters != Filters(),
+        "decision_labels": DECISION_LABELS,
+    }
+    return page(request, "qb/_transactions_summary.html", SECTION, context)
+
+
 def all_lines(organisation: Organisation, filters: Filters) -> Iterator[Line]:
     """Every row of the filtered report, read in cursor batches so memory stays flat."""
     connection = connection_for(organisation)
@@ -374,4 +395,5 @@ def report_csv(request: HttpRequest, org: str) -> HttpResponseBase:
 urlpatterns: list[URLPattern] = [
     path("", index, name="qb-transactions"),
     path("transactions.csv", report_csv, name="qb-transactions-csv"),
+    path("summary/", summary_part, name="qb-transactions-summary"),
 ]
