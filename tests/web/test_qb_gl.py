@@ -312,6 +312,7 @@ def test_an_existing_ar_account_can_be_chosen_on_the_card_and_refusals_show_ther
     error = re.search(r'data-figure="ar-error"><li>(.*?)</li>', body(response), re.S)
     assert error and "already has an account named Checking, a Bank account" in error.group(1)
     assert "Choose another name" in error.group(1)
+    assert 'id="ar-name-1200" value="Checking"' in body(response)  # what was typed, to correct
     assert GLMapping.objects.get(gl_account=qb.books.ar).qb_account_id == default_ar["Id"]
     assert AuditEntry.objects.filter(action="map_gl").count() == 1
 

@@ -19,7 +19,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from memberbooks.connections.actions import connection_for
 from memberbooks.ledger import queries as ledger_queries
-from memberbooks.ledger.errors import LedgerError
+from memberbooks.ledger.errors import InvalidInput, LedgerError
 from memberbooks.ledger.models import GLAccount, GLAccountKind
 from memberbooks.mapping import actions, queries
 from memberbooks.mapping.models import CatalogKind, GLMapping, QbCatalogEntry
@@ -51,6 +51,7 @@ class Row:
     choices: list[tuple[str, str]]
     error: str = ""
     ar_error: str = ""
+    ar_name: str = actions.DEDICATED_AR_NAME
 
     @property
     def needs_mapping(self) -> bool:
@@ -77,6 +78,7 @@ class Refusals:
 
     rows: dict[int, str] = field(default_factory=dict)
     ar: dict[int, str] = field(default_factory=dict)
+    ar_names: dict[int, str] = field(default_factory=dict)  # the A/R name typed, shown again
     page: str = ""
 
 
@@ -116,6 +118,7 @@ def _rows(organisation: Organisation, refusals: Refusals) -> list[Row]:
             row.choices.insert(0, (row.target_id, f"{row.target_name} (current)"))
         row.error = refusals.rows.get(gl.pk, "")
         row.ar_error = refusals.ar.get(gl.pk, "")
+        row.ar_name = refusals.ar_names.get(gl.pk, row.ar_name)
         rows.append(row)
     return rows
 
@@ -200,7 +203,7 @@ def map_one(request: HttpRequest, org: str, pk: int) -> HttpResponse:
 
     def call() -> str:
         if not qb_id:
-            raise LedgerError(
+            raise InvalidInput(
                 f"No QuickBooks {WHAT_IT_PICKS[GLAccountKind(gl.kind)]} was chosen for GL {gl.number}.",
                 field="qb_id",
                 fix="Pick one from the list (refresh it from QuickBooks if it is empty), or create one.",
@@ -259,7 +262,10 @@ def dedicated_ar(request: HttpRequest, org: str, pk: int) -> HttpResponse:
             "every MMS invoice will post to it."
         )
 
-    return _write(request, org, gl, call, lambda text: Refusals(ar={gl.pk: text}), "gl-ar")
+    def refusal(text: str) -> Refusals:
+        return Refusals(ar={gl.pk: text}, ar_names={gl.pk: name})
+
+    return _write(request, org, gl, call, refusal, "gl-ar")
 
 
 @org_page(Role.BOOKKEEPER)
