@@ -43,7 +43,10 @@ def keeper(qb: Connected) -> Client:  # noqa: F811
     return qb.site.client(Role.BOOKKEEPER)
 
 
-def test_every_member_shows_its_state_unlinked_with_transactions_first(qb: Connected) -> None:  # noqa: F811
+def test_every_member_shows_its_state_unlinked_with_transactions_first(
+    qb: Connected,  # noqa: F811
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     ann = qb.books.member("Adams", "Ann")
     qb.books.member("Baker", "Bob")
     cy = qb.books.member("Cole", "Cy")
@@ -77,6 +80,10 @@ def test_every_member_shows_its_state_unlinked_with_transactions_first(qb: Conne
     assert numbers("?state=todo") == ["M0003"]
     assert numbers("?state=unlinked") == ["M0003", "M0002", "M0004"]
     assert numbers("?q=hernandez") == ["M0004"]
+    # The "suggested" filter scores a bounded number of unlinked members, and says so.
+    monkeypatch.setattr(qb_members, "SCAN_LIMIT", 2)
+    html = body(client.get(url("?state=suggested")))
+    assert rows(html) == [] and 'id="scan-note"' in html and "first 2 unlinked" in html
 
 
 def test_a_page_is_scored_with_its_rivals_so_a_shared_customer_is_ambiguous(
