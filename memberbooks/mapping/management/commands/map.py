@@ -1,9 +1,11 @@
 """`memberbooks map ORG ...`: map GL accounts to QuickBooks items and accounts.
 
 map ORG --gl NUMBER --item ID | --account ID   map one GL
+map ORG --gl NUMBER --unmap                    remove one GL's mapping
 map ORG --create-missing                       create an item/account per unmapped GL in use
 map ORG --list [--json]                        every GL's mapping state
 map ORG --refresh                              reload the cached QuickBooks items and accounts
+map ORG --catalog [--kind item|account] [--json]  the cached items and accounts, with their ids
 """
 
 import json
@@ -16,6 +18,7 @@ from memberbooks.ledger import queries as ledger_queries
 from memberbooks.ledger.errors import LedgerError
 from memberbooks.mapping import actions, queries
 from memberbooks.mapping.management.commands.link import actor_of
+from memberbooks.mapping.models import CatalogKind, QbCatalogEntry
 from memberbooks.tenancy.access import Actor
 
 
@@ -31,6 +34,9 @@ class Command(BaseCommand):
         parser.add_argument("--list", action="store_true")
         parser.add_argument("--json", action="store_true")
         parser.add_argument("--refresh", action="store_true")
+        parser.add_argument("--unmap", action="store_true", help="Remove the --gl mapping")
+        parser.add_argument("--catalog", action="store_true", help="List cached items/accounts")
+        parser.add_argument("--kind", choices=[k.value for k in CatalogKind], help="With --catalog")
 
     def handle(self, *args: Any, **options: Any) -> None:
         actor = actor_of(options["org"])
@@ -45,8 +51,14 @@ class Command(BaseCommand):
             self.stdout.write(f"Cached {counts['items']} items and {counts['accounts']} accounts.")
         elif options["list"]:
             self.list(actor, options["json"])
+        elif options["catalog"]:
+            self.catalog(actor, options["kind"], options["json"])
         elif options["create_missing"]:
             self.create_missing(actor)
+        elif options["gl"] and options["unmap"]:
+            gl = ledger_queries.gl_account(actor.organisation, number=options["gl"])
+            actions.unmap_gl(actor, gl)
+            self.stdout.write(f"Unmapped GL {gl.number}.")
         elif options["gl"]:
             gl = ledger_queries.gl_account(actor.organisation, number=options["gl"])
             mapping = actions.map_gl(actor, gl, options["item"], options["account"])
@@ -56,8 +68,8 @@ class Command(BaseCommand):
                 self.stdout.write(f"Warning: {mapping.mismatch}")
         else:
             raise CommandError(
-                "Say what to do: --gl NUMBER --item ID | --account ID, --create-missing, "
-                "--list or --refresh."
+                "Say what to do: --gl NUMBER --item ID | --account ID, --gl NUMBER --unmap, "
+                "--create-missing, --list, --refresh or --catalog."
             )
 
     def list(self, actor: Actor, as_json: bool) -> None:
@@ -75,9 +87,27 @@ class Command(BaseCommand):
                 f"{row.gl_account.number:<8} {row.state:<9} {target:<40} {row.gl_account.name}  {used}".rstrip()
             )
 
+    def catalog(self, actor: Actor, kind: str | None, as_json: bool) -> None:
+        rows = list(queries.catalog(actor.organisation, kind))
+        if as_json:
+            self.stdout.write(json.dumps({"catalog": [_entry(row) for row in rows]}, indent=2))
+            return
+        if not rows:
+            self.stdout.write(
+                f"Nothing cached; run memberbooks map {actor.organisation.slug} --refresh."
+            )
+        for row in rows:
+            state = "" if row.active else "inactive"
+            self.stdout.write(
+                f"{row.kind:<8} {row.qb_id:<8} {row.name:<40} {row.type} {state}".rstrip()
+            )
+
     def create_missing(self, actor: Actor) -> None:
         failed = 0
-        for gl in queries.unmapped_gl_with_transactions(actor.organisation):
+        missing = queries.unmapped_gl_with_transactions(actor.organisation)
+        if not missing:
+            self.stdout.write("Nothing to create: every GL account with transactions is mapped.")
+        for gl in missing:
             try:
                 if gl.kind in actions.ITEM_GL_KINDS:
                     mapping = actions.create_item_for(actor, gl)
@@ -91,3 +121,15 @@ class Command(BaseCommand):
             self.stdout.write(f"GL {gl.number}: created and mapped to {target}")
         if failed:
             raise CommandError(f"{failed} GL account(s) could not be mapped; see above.")
+
+
+def _entry(row: QbCatalogEntry) -> dict[str, Any]:
+    return {
+        "kind": row.kind,
+        "qb_id": row.qb_id,
+        "name": row.name,
+        "type": row.type,
+        "subtype": row.subtype,
+        "income_account_id": row.income_account_id,
+        "active": row.active,
+    }
