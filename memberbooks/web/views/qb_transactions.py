@@ -149,6 +149,10 @@ class Line:
         return DECISION_LABELS.get(self.row.decision, self.row.decision)
 
     @property
+    def source_label(self) -> str:
+        return str(dict(InvoiceSource.choices).get(self.row.source, self.row.source))
+
+    @property
     def status_label(self) -> str:
         return ExportStatus(self.row.status).label if self.row.status else ""
 
