@@ -377,3 +377,15 @@ def test_a_page_of_an_unconnected_organisation_says_so(books: Books, client: Cli
     assert response.status_code == 400
     assert "Acme Association is not connected to QuickBooks." in body(response)
     assert not QbCatalogEntry.objects.exists()
+
+
+def test_the_current_target_stays_in_the_picker_when_the_catalog_lacks_it(
+    qb: Connected,  # noqa: F811
+    bookkeeper: Client,
+) -> None:
+    item = qb.find("Item", "Annual Membership")["Id"]
+    actions.map_gl(qb.actor, qb.books.dues, item_id=item)  # mapped before any refresh
+
+    dues = row_html(body(bookkeeper.get(URL)), "4000")
+
+    assert f'<option value="{item}" selected>Annual Membership (current)</option>' in dues
