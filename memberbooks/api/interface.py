@@ -335,6 +335,20 @@ def create_qb_target(call: Call, gl_number: str, body: shapes.Confirm) -> shapes
     return _mapping_shape(gl)
 
 
+@api.post(
+    QB + "gl-accounts/<str:gl_number>/dedicated-ar",
+    role=WRITE,
+    body=shapes.NewDedicatedAr,
+    response=shapes.DedicatedAr,
+)
+def dedicated_ar(call: Call, gl_number: str, body: shapes.NewDedicatedAr) -> shapes.DedicatedAr:
+    """Create (or choose by name) an A/R account in QuickBooks just for MMS; map the receivable GL."""
+    gl = ledger_queries.gl_account(call.org, number=gl_number)
+    with refusals(call.org, gl_account="gl_number"):
+        done = mapping.create_dedicated_ar(call.actor, gl, body.name)
+    return shapes.DedicatedAr(mapping=_mapping_shape(gl), created=done.created)
+
+
 @api.post(QB + "catalog/refresh", role=WRITE, body=shapes.Confirm, response=shapes.CatalogCounts)
 def refresh_qb_catalog(call: Call, body: shapes.Confirm) -> shapes.CatalogCounts:
     """Reload the cached QuickBooks items and accounts (active and inactive)."""

@@ -119,6 +119,13 @@ class NewMapping:
 
 
 @dataclass(frozen=True, kw_only=True)
+class NewDedicatedAr:
+    """A QuickBooks A/R account for MMS invoices only; an active one of that name is reused."""
+
+    name: Annotated[str, "The account's name in QuickBooks."] = "MMS Accounts Receivable"
+
+
+@dataclass(frozen=True, kw_only=True)
 class DocumentRef:
     type: DocType
     number: Annotated[str, "The document's number (a refund: R + its id, as listed)."]
@@ -232,6 +239,12 @@ class GLMapping:
     account_id: str | None
     account_name: str | None
     mismatch: Annotated[str, "Why the item's income account does not fit the GL (empty if fine)."]
+
+
+@dataclass(frozen=True, kw_only=True)
+class DedicatedAr:
+    mapping: GLMapping
+    created: Annotated[bool, "False: an existing A/R account of that name was chosen."]
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -269,6 +269,26 @@ def test_create_in_quickbooks_makes_an_item_or_an_account_and_maps_it(
     assert {row[0] for row in mappings()} == {"4100", "1000"}
 
 
+def test_a_dedicated_ar_account_is_created_once_then_chosen(qb: Connected, keeper: Caller) -> None:  # noqa: F811
+    made = keeper.post(f"{QB}gl-accounts/1200/dedicated-ar", {})
+    again = keeper.post(f"{QB}gl-accounts/1200/dedicated-ar", {"name": "MMS Accounts Receivable"})
+    wrong_gl = keeper.post(f"{QB}gl-accounts/4000/dedicated-ar", {})
+    taken = keeper.post(f"{QB}gl-accounts/1200/dedicated-ar", {"name": "Checking"})
+
+    assert made.status == 200, made.body
+    assert made.body["created"] is True and again.body["created"] is False
+    account_id = made.body["mapping"]["account_id"]
+    assert again.body["mapping"]["account_id"] == account_id
+    account = qb.client.read("Account", account_id)
+    assert (account["Name"], account["AccountType"]) == (
+        "MMS Accounts Receivable",
+        "Accounts Receivable",
+    )
+    assert (wrong_gl.status, wrong_gl.error["field"]) == (400, "gl_number")
+    assert (taken.status, taken.error["field"]) == (400, "name")
+    assert mappings() == [("1200", "", account_id)]
+
+
 def test_refresh_and_list_the_catalog(qb: Connected, keeper: Caller, reader: Caller) -> None:  # noqa: F811
     assert reader.get(f"{QB}catalog/").body["count"] == 0
 

@@ -35,6 +35,7 @@ BODIES: dict[str, dict[str, Any]] = {
     "map_gl_account": {"item_id": "1"},
     "unmap_gl_account": {},
     "create_qb_target": {},
+    "dedicated_ar": {},
     "refresh_qb_catalog": {},
     "mark_transactions": {
         "documents": [{"type": "invoice", "number": "A-INV-1"}],
@@ -79,7 +80,7 @@ def state() -> dict[str, list[Any]]:
 
 
 def test_every_write_has_a_test_body() -> None:
-    assert len(OPERATIONS) == 23
+    assert len(OPERATIONS) == 24
     assert set(BODIES) == {op.handler.__name__ for op in WRITES}
 
 
