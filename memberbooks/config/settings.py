@@ -142,6 +142,9 @@ if QBO_ENVIRONMENT not in {"production", "sandbox", "emulator"}:
 # Shared rate limits for QuickBooks calls across workers (empty: per process).
 REDIS_URL = env_str("MEMBERBOOKS_REDIS_URL")
 QBO_EMULATOR_URL = env_str("MEMBERBOOKS_QBO_EMULATOR_URL", "http://127.0.0.1:8765")
+# The emulator's `time_scale` knob shrinks QuickBooks' minute; memberbooks' own limiter and
+# throttle waits shrink by the same factor, for emulator connections only (never for Intuit).
+QBO_EMULATOR_TIME_SCALE = float(env_str("MEMBERBOOKS_QBO_EMULATOR_TIME_SCALE", "1"))
 QBO_CLIENT_ID = env_str("MEMBERBOOKS_QBO_CLIENT_ID")
 QBO_CLIENT_SECRET = env_str("MEMBERBOOKS_QBO_CLIENT_SECRET")
 # The fixed redirect URI registered with the Intuit app; empty: this site's /quickbooks/callback/.

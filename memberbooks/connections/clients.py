@@ -15,16 +15,36 @@ from memberbooks.connections.actions import endpoints_of
 from memberbooks.connections.models import QboConnection
 from memberbooks.connections.tokens import ConnectionTokens
 from memberbooks.quickbooks.online.client import QboClient
-from memberbooks.quickbooks.online.ratelimit import RateLimiter
+from memberbooks.quickbooks.online.ratelimit import Limits, RateLimiter
+
+MINUTE = 60.0
+
+
+def time_scale(connection: QboConnection) -> float:
+    """1 for Intuit; the emulator's time scale (MEMBERBOOKS_QBO_EMULATOR_TIME_SCALE) for it."""
+    if connection.environment != "emulator":
+        return 1.0
+    return float(settings.QBO_EMULATOR_TIME_SCALE)
+
+
+def limiter(scale: float = 1.0) -> RateLimiter:
+    return _limiter(settings.REDIS_URL or None, scale)
 
 
 @cache
-def limiter() -> RateLimiter:
-    return RateLimiter(settings.REDIS_URL or None)
+def _limiter(redis_url: str | None, scale: float) -> RateLimiter:
+    limits = Limits(window=MINUTE * scale, margin=0.5 * scale)
+    prefix = "mb:qbo:rl" if scale == 1.0 else f"mb:qbo:rl:x{scale}"
+    return RateLimiter(redis_url, limits=limits, prefix=prefix)
 
 
 def client_for(connection: QboConnection, http: httpx.Client | None = None) -> QboClient:
     """A client for this connection's company; pass `http` to reuse a pool (or a test transport)."""
+    scale = time_scale(connection)
     return QboClient(
-        endpoints_of(connection), ConnectionTokens(connection), http=http, limiter=limiter()
+        endpoints_of(connection),
+        ConnectionTokens(connection),
+        http=http,
+        limiter=limiter(scale),
+        throttle_wait=MINUTE * scale,
     )

@@ -61,6 +61,9 @@ class SyncRun(models.Model):
     failed = models.PositiveIntegerField(default=0)
     held = models.PositiveIntegerField(default=0)
     by_kind = models.JSONField(default=dict, blank=True)
+    retries = models.JSONField(
+        default=dict, blank=True, help_text="QuickBooks fault code -> retries it caused"
+    )
     note = models.TextField(blank=True)
 
     class Meta:

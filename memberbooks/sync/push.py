@@ -500,6 +500,7 @@ def _finish(pusher: Pusher) -> SyncRun:
     run.refresh_from_db()
     run.finished_at = timezone.now()
     run.phase = "finished"
+    run.retries = dict(pusher.client.retries)
     run.state = RunState.FAILED if unknown else RunState.DONE
     if unknown:
         run.note = (

@@ -33,11 +33,14 @@ def test_other_organisations_get_404(site: Site) -> None:
     assert outsider.get("/o/other/quickbooks/").status_code == 200
 
 
-def test_the_nav_link_shows_for_admins_and_bookkeepers(site: Site) -> None:
-    link = 'href="/o/acme/quickbooks/"'
-    assert link in site.client(Role.ADMIN).get("/o/acme/members/").content.decode()
-    assert link in site.client(Role.BOOKKEEPER).get("/o/acme/members/").content.decode()
-    assert link not in site.client(Role.VIEWER).get("/o/acme/members/").content.decode()
+def test_the_config_link_shows_for_admins_and_bookkeepers(site: Site) -> None:
+    """Every role reaches the QuickBooks Interface hub; only writers see QuickBooks Config there."""
+    hub, config = 'href="/o/acme/qb/"', 'href="/o/acme/quickbooks/"'
+    for role in (Role.ADMIN, Role.BOOKKEEPER, Role.VIEWER):
+        assert hub in site.client(role).get("/o/acme/members/").content.decode()
+    assert config in site.client(Role.ADMIN).get("/o/acme/qb/").content.decode()
+    assert config in site.client(Role.BOOKKEEPER).get("/o/acme/qb/").content.decode()
+    assert config not in site.client(Role.VIEWER).get("/o/acme/qb/").content.decode()
 
 
 def test_the_page_before_any_connection(site: Site) -> None:

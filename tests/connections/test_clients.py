@@ -13,7 +13,7 @@ from tests.connections.test_refresh import cli_connect
 
 def test_client_for_reads_the_company_through_the_shared_limiter(site: Site, settings: Any) -> None:
     settings.REDIS_URL = "redis://127.0.0.1:6379/15"
-    clients.limiter.cache_clear()
+    clients._limiter.cache_clear()
     with redis.Redis.from_url(settings.REDIS_URL) as store, httpx.Client() as http:
         store.flushdb()
         try:
@@ -23,4 +23,4 @@ def test_client_for_reads_the_company_through_the_shared_limiter(site: Site, set
             assert client.company_info()["CompanyName"] == "Acme Association"
             assert store.keys(f"*{connection.realm_id}*")  # the request was counted in Redis
         finally:
-            clients.limiter.cache_clear()
+            clients._limiter.cache_clear()
