@@ -607,7 +607,11 @@ def record_outcomes(
                     subject_type=row.doc_type,
                     subject_id=str(row.doc_id),
                     after=_decision_json(row),
-                    note=(f"QuickBooks id {row.qb_id}" if row.qb_id and status == "exported" else row.last_error)[:300],
+                    note=(
+                        f"QuickBooks id {row.qb_id}"
+                        if row.qb_id and status == "exported"
+                        else row.last_error
+                    )[:300],
                 )
                 for row in rows
             )
