@@ -40,6 +40,7 @@ class SyncSettings(models.Model):
 
 
 class RunState(models.TextChoices):
+    QUEUED = "queued", "Waiting for a worker"
     CHECKED = "checked", "Checked"
     PUSHING = "pushing", "Pushing"
     DONE = "done", "Done"
@@ -54,7 +55,7 @@ class SyncRun(models.Model):
     created_at = models.DateTimeField()
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
-    state = models.CharField(max_length=10, choices=RunState.choices, default=RunState.CHECKED)
+    state = models.CharField(max_length=10, choices=RunState.choices, default=RunState.QUEUED)
     phase = models.CharField(max_length=40, blank=True)
     planned = models.PositiveIntegerField(default=0)
     confirmed = models.PositiveIntegerField(default=0)

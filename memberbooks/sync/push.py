@@ -97,8 +97,18 @@ class Pusher:
         return self.actor.organisation
 
 
-def push(actor: Actor, *, holder: str | None = None, workers: int = WORKERS) -> SyncRun:
-    """Run a sync now, in this process; SyncBusy if one is already running."""
+def push(
+    actor: Actor,
+    *,
+    run: SyncRun | None = None,
+    holder: str | None = None,
+    workers: int = WORKERS,
+) -> SyncRun:
+    """Run a sync now, in this process; SyncBusy if one is already running.
+
+    `run` is the queued run a background job was given (runs.start); without
+    one a new run is recorded.
+    """
     actor.require(Role.BOOKKEEPER)
     org = actor.organisation
     holder = holder or lease.new_holder()
@@ -106,15 +116,27 @@ def push(actor: Actor, *, holder: str | None = None, workers: int = WORKERS) -> 
         raise SyncBusy(lease.running(org))
     try:
         with mapping.qb_client(org) as client:
-            return _push(actor, holder, client, workers)
+            return _push(actor, holder, client, workers, run)
+    except LedgerError as error:
+        if run is not None:
+            _stopped(run, f"{error.message} {error.fix or ''}".strip())
+        raise
     finally:
         lease.release(org, holder)
 
 
-def _push(actor: Actor, holder: str, client: QboClient, workers: int) -> SyncRun:
+def _stopped(run: SyncRun, why: str) -> None:
+    SyncRun.objects.filter(pk=run.pk).update(
+        state=RunState.FAILED, finished_at=timezone.now(), phase="stopped", note=why
+    )
+
+
+def _push(
+    actor: Actor, holder: str, client: QboClient, workers: int, queued: SyncRun | None
+) -> SyncRun:
     org = actor.organisation
     plan = check(actor)
-    run = _start(actor, plan)
+    run = _start(actor, plan, queued)
     lease.attach(org, holder, run)
     pusher = Pusher(actor, run, holder, client, _refs(org), held=len(plan.held) + len(plan.errors))
     _create_customers(pusher, plan)
@@ -147,20 +169,20 @@ def _is_adopt(pusher: Pusher, row: OutboxItem) -> bool:
     return item is not None and item.operation == "adopt" and row.state == OutboxState.PENDING
 
 
-def _start(actor: Actor, plan: Plan) -> SyncRun:
+def _start(actor: Actor, plan: Plan, queued: SyncRun | None) -> SyncRun:
+    """The run, now pushing, with the plan's figures (a queued run is taken over)."""
     now = timezone.now()
-    by_kind = {k: {"count": c["count"], "total": str(c["total"])} for k, c in plan.by_kind.items()}
-    return SyncRun.objects.create(
-        organisation=actor.organisation,
-        started_by=actor.username,
-        created_at=now,
-        started_at=now,
-        state=RunState.PUSHING,
-        phase="starting",
-        planned=len(plan.items),
-        held=len(plan.held) + len(plan.errors),
-        by_kind=by_kind,
+    run = queued or SyncRun(
+        organisation=actor.organisation, started_by=actor.username, created_at=now
     )
+    run.started_at, run.state, run.phase = now, RunState.PUSHING, "starting"
+    run.planned = len(plan.items)
+    run.held = len(plan.held) + len(plan.errors)
+    run.by_kind = {
+        k: {"count": c["count"], "total": str(c["total"])} for k, c in plan.by_kind.items()
+    }
+    run.save()
+    return run
 
 
 def _refs(org: Organisation) -> bodies.Refs:

@@ -150,3 +150,35 @@ def test_cli_push_json_reports_the_run_and_exits_non_zero_on_failure(qb: Connect
     with pytest.raises(SystemExit) as stopped:
         call_command("sync", books.org.slug, "--push", "--json", stdout=StringIO())
     assert stopped.value.code == 1
+
+
+def test_start_runs_a_queued_sync_and_progress_reports_it(qb: Connected) -> None:
+    """With Django's ImmediateBackend (the test default) the job runs inside `start`."""
+    from memberbooks.sync import runs
+
+    books = qb.books
+    pat = books.member("Smith")
+    link(qb, pat)
+    map_all(qb)
+    go(qb, books.invoice(pat, "10.00", "2026-01-05"), books.invoice(pat, "11.00", "2026-01-06"))
+
+    run = runs.start(qb.actor)
+
+    assert run.state == RunState.DONE and run.started_by == "bookkeeper"
+    shown = runs.progress(run).as_json()
+    assert (shown["done"], shown["total"], shown["failed"], shown["percent"]) == (2, 2, 0, 100)
+    assert runs.active(books.org) is None
+
+
+def test_a_second_start_joins_the_active_run(qb: Connected) -> None:
+    from memberbooks.sync import runs
+    from memberbooks.sync.models import SyncRun
+
+    queued = SyncRun.objects.create(
+        organisation=qb.books.org,
+        started_by="someone",
+        created_at=dt.datetime(2026, 1, 1, tzinfo=dt.UTC),
+        state=RunState.QUEUED,
+    )
+    assert runs.start(qb.actor).pk == queued.pk
+    assert SyncRun.objects.filter(organisation=qb.books.org).count() == 1
