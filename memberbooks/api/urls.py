@@ -4,7 +4,7 @@ from django.http import HttpRequest, HttpResponse
 from django.urls import Resolver404, re_path, resolve
 from django.views.decorators.csrf import csrf_exempt
 
-from memberbooks.api import interface  # noqa: F401  (registers its routes on `api`)
+from memberbooks.api import interface, sync_api  # noqa: F401  (they register routes on `api`)
 from memberbooks.api.errors import ApiError, error_response
 from memberbooks.api.views import api
 

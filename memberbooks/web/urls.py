@@ -15,6 +15,7 @@ from memberbooks.web.views import (
     qb_hub,
     qb_insync,
     qb_members,
+    qb_sync,
     qb_transactions,
     sources,
 )
@@ -83,6 +84,7 @@ organisation_urls: list[URLPattern | URLResolver] = [
     path("qb/gl/", include(qb_gl.urlpatterns)),
     path("qb/transactions/", include(qb_transactions.urlpatterns)),
     path("qb/insync/", include(qb_insync.urlpatterns)),
+    path("qb/sync/", include(qb_sync.urlpatterns)),
 ]
 
 urlpatterns = [
