@@ -145,6 +145,9 @@ QBO_EMULATOR_URL = env_str("MEMBERBOOKS_QBO_EMULATOR_URL", "http://127.0.0.1:876
 # The emulator's `time_scale` knob shrinks QuickBooks' minute; memberbooks' own limiter and
 # throttle waits shrink by the same factor, for emulator connections only (never for Intuit).
 QBO_EMULATOR_TIME_SCALE = float(env_str("MEMBERBOOKS_QBO_EMULATOR_TIME_SCALE", "1"))
+# A sync's lease expires this long after its holder last renewed it (a dead worker's
+# sync is taken over after at most this long).
+SYNC_LEASE_SECONDS = float(env_str("MEMBERBOOKS_SYNC_LEASE_SECONDS", "60"))
 QBO_CLIENT_ID = env_str("MEMBERBOOKS_QBO_CLIENT_ID")
 QBO_CLIENT_SECRET = env_str("MEMBERBOOKS_QBO_CLIENT_SECRET")
 # The fixed redirect URI registered with the Intuit app; empty: this site's /quickbooks/callback/.

@@ -2,7 +2,7 @@
 
 Whoever holds an unexpired lease runs the sync; a second click, worker or server
 finds it taken and joins the running sync (reads its progress) instead of
-starting another. A holder that dies stops renewing, and after `TTL` the next
+starting another. A holder that dies stops renewing, and after `ttl()` the next
 caller takes the lease over; the outbox then resolves whatever the dead holder
 left half-sent (see push.py).
 """
@@ -12,13 +12,17 @@ import os
 import socket
 import uuid
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from memberbooks.sync.models import SyncLease, SyncRun
 from memberbooks.tenancy.models import Organisation
 
-TTL = dt.timedelta(seconds=60)
+
+def ttl() -> dt.timedelta:
+    """How long a lease lives without renewal (MEMBERBOOKS_SYNC_LEASE_SECONDS, default 60)."""
+    return dt.timedelta(seconds=settings.SYNC_LEASE_SECONDS)
 
 
 class LeaseLost(RuntimeError):
@@ -30,15 +34,19 @@ def new_holder() -> str:
     return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
 
 
-def acquire(organisation: Organisation, holder: str, ttl: dt.timedelta = TTL) -> bool:
+def acquire(organisation: Organisation, holder: str, lifetime: dt.timedelta | None = None) -> bool:
     """Take the lease if it is free or expired; False when someone else holds it."""
     now = timezone.now()
+    lifetime = lifetime or ttl()
     try:
         with transaction.atomic():
             lease = SyncLease.objects.select_for_update().filter(organisation=organisation).first()
             if lease is None:
                 SyncLease.objects.create(
-                    organisation=organisation, holder=holder, acquired_at=now, expires_at=now + ttl
+                    organisation=organisation,
+                    holder=holder,
+                    acquired_at=now,
+                    expires_at=now + lifetime,
                 )
                 return True
             if lease.holder != holder and lease.expires_at > now:
@@ -46,7 +54,7 @@ def acquire(organisation: Organisation, holder: str, ttl: dt.timedelta = TTL) ->
             lease.holder, lease.acquired_at, lease.expires_at, lease.run = (
                 holder,
                 now,
-                now + ttl,
+                now + lifetime,
                 None,
             )
             lease.save()
@@ -55,10 +63,10 @@ def acquire(organisation: Organisation, holder: str, ttl: dt.timedelta = TTL) ->
         return False
 
 
-def renew(organisation: Organisation, holder: str, ttl: dt.timedelta = TTL) -> None:
+def renew(organisation: Organisation, holder: str) -> None:
     """Push the expiry forward; LeaseLost if the lease is no longer ours."""
     updated = SyncLease.objects.filter(organisation=organisation, holder=holder).update(
-        expires_at=timezone.now() + ttl
+        expires_at=timezone.now() + ttl()
     )
     if updated != 1:
         raise LeaseLost(f"The sync lease of {organisation.slug} was taken over.")
