@@ -162,6 +162,19 @@ def decide_first_half(org: Any) -> None:
         go=False,
         reason="bench: before cutover",
     )
+    analyze()
+
+
+def analyze() -> None:
+    """Refresh the planner's statistics, as autovacuum would after a bulk change in production.
+
+    Without it PostgreSQL believes the decision table is empty and anti-joins it
+    with a filter instead of an index (0.8 s for the undecided page instead of 3 ms).
+    """
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
 
 
 if __name__ == "__main__":
