@@ -110,6 +110,30 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# --- Background jobs (memberbooks/config/tasks.py and docs/deploy.md; one block, keep it whole) ---
+# MEMBERBOOKS_TASKS=database (default: a queue in this database, run by `memberbooks jobs worker`),
+# celery (workers on a Redis or RabbitMQ broker) or immediate (in the caller; always under pytest).
+from memberbooks.config import tasks as _tasks  # noqa: E402
+
+TASKS_MODE = _tasks.mode()
+TASKS = _tasks.backends(TASKS_MODE)
+INSTALLED_APPS += _tasks.APPS
+CELERY_BROKER_URL = env_str("MEMBERBOOKS_CELERY_BROKER_URL", _tasks.DEFAULT_BROKER)
+CELERY_RESULT_BACKEND = _tasks.result_backend(
+    CELERY_BROKER_URL, env_str("MEMBERBOOKS_CELERY_RESULT_BACKEND")
+)
+CELERY_RESULT_EXTENDED = True  # django-tasks-celery finds a job's task from its result
+CELERY_IMPORTS = ["memberbooks.sync.jobs"]
+CELERY_TASK_DEFAULT_QUEUE = _tasks.CELERY_QUEUE
+# A job is acknowledged when it ends, not when it starts, and a worker holds one job at a
+# time: a worker that dies mid-sync leaves its job to another, which takes the sync over
+# once the lease expires (the outbox makes the repeat send nothing twice).
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# --- end of background jobs ---
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
