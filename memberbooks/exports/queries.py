@@ -28,7 +28,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Cast, Concat
 
-from memberbooks.exports.models import DocType, ExportDecision
+from memberbooks.exports.models import Decision, DocType, ExportDecision, InSyncPoint
 from memberbooks.ledger.models import CreditMemo, Invoice, Payment, Refund
 from memberbooks.ledger.money import from_cents
 from memberbooks.tenancy.models import Organisation
@@ -327,3 +327,24 @@ def _summary_sql(
         f"WHERE {' AND '.join(where)} GROUP BY d.decision"
     )
     return sql, params
+
+
+def members_with_go_documents(organisation: Organisation) -> set[int]:
+    """Members with at least one document the sync would send.
+
+    A document goes when it is marked go, or when it has no decision and is dated
+    on or after the in-sync point (the sync's implicit go, see sync/docs.md).
+    """
+    point = InSyncPoint.objects.filter(organisation=organisation).first()
+    ids: set[int] = set()
+    for doc_type in DocType:
+        go = ExportDecision.objects.filter(
+            organisation=organisation, doc_type=doc_type, decision=Decision.GO
+        ).values("doc_id")
+        wanted = Q(pk__in=go)
+        if point is not None:
+            undecided = ~Exists(_decisions_of(MODELS[doc_type]))
+            wanted |= Q(undecided, date__gte=point.date)
+        rows = documents(organisation, doc_type).filter(wanted)
+        ids.update(rows.values_list("member_id", flat=True).distinct())
+    return ids

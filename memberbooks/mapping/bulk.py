@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 
 from django.db.models import Q
 
+from memberbooks.exports.queries import members_with_go_documents
 from memberbooks.ledger.errors import LedgerError, NotFound
 from memberbooks.ledger.models import Member
 from memberbooks.mapping import actions, queries
@@ -161,13 +162,18 @@ def confirm_confident(
 
 
 def create_missing(actor: Actor, bench: Workbench | None = None) -> Outcome:
-    """Create a customer for each unlinked member with transactions and no plausible match.
+    """Create a customer for each unlinked member with go transactions and no plausible match.
 
-    A member with any plausible candidate (even a weak one) is skipped: creating
-    a second customer for someone QuickBooks already has is worse than waiting.
+    Members whose transactions all stay out of QuickBooks (no-go, or undecided
+    before the in-sync point) need no customer. A member with any plausible
+    candidate (even a weak one) is skipped: creating a second customer for
+    someone QuickBooks already has is worse than waiting.
     """
     actor.require(Role.BOOKKEEPER)
-    members = list(queries.unlinked_members_with_transactions(actor.organisation))
+    going = members_with_go_documents(actor.organisation)
+    members = [
+        m for m in queries.unlinked_members_with_transactions(actor.organisation) if m.pk in going
+    ]
     bench = bench or load(actor.organisation)
     found = bench.suggest_all(members)
     outcome = Outcome()

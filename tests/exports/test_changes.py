@@ -73,3 +73,29 @@ def test_unapply_marks_the_exported_source_changed(books: Books) -> None:
     ledger.unapply(books.actor, payment.applications.get(), dt.date(2026, 1, 25))
 
     assert status(books, DocType.PAYMENT, payment.pk) == ExportStatus.CHANGED
+
+
+def test_members_with_go_documents_counts_marks_and_the_implicit_go_after_the_point(
+    books: Books,
+) -> None:
+    from memberbooks.exports.models import InSyncPoint
+    from memberbooks.exports.queries import members_with_go_documents
+
+    marked, later, before, kept_out = (books.member(n) for n in ("A", "B", "C", "D"))
+    go(books, books.invoice(marked, "1.00", "2025-12-01"))
+    books.invoice(later, "1.00", "2026-02-01")  # undecided, after the point
+    books.invoice(before, "1.00", "2025-12-01")  # undecided, before the point
+    out = books.invoice(kept_out, "1.00", "2026-02-01")
+    actions.mark(books.actor, [("invoice", out.pk)], False, "entered by hand")
+    assert members_with_go_documents(books.org) == {marked.pk}
+
+    InSyncPoint.objects.create(
+        organisation=books.org,
+        date=dt.date(2026, 1, 1),
+        mms_ar_total=D("0"),
+        mms_ar_net=D("0"),
+        qb_ar_total=D("0"),
+        set_by="admin",
+        set_at=timezone.now(),
+    )
+    assert members_with_go_documents(books.org) == {marked.pk, later.pk}

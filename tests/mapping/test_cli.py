@@ -7,6 +7,7 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
+from memberbooks.exports import actions as exports
 from memberbooks.mapping.models import CustomerLink, GLMapping
 from tests.mapping.conftest import Connected
 
@@ -59,7 +60,8 @@ def test_link_create_missing_creates_for_unlinked_members_with_transactions(qb: 
     busy, idle = qb.books.member("Lee", "Pat"), qb.books.member("Idle", "Ida")
     known = qb.books.member("Hernandez", "Maria", email="maria@example.org")
     for member in (busy, known):
-        qb.books.invoice(member, "10.00", "2026-01-05")
+        invoice = qb.books.invoice(member, "10.00", "2026-01-05")
+        exports.mark(qb.actor, [("invoice", invoice.pk)], True, "send it")
     existing = qb.customer(
         "Maria Hernandez",
         GivenName="Maria",
