@@ -140,7 +140,7 @@ def test_insync_when_disconnected_is_one_plain_line(site: Site) -> None:
     run("qbo", "disconnect", "acme")
 
     with pytest.raises(CommandError, match="not connected to QuickBooks") as caught:
-        run("insync", "acme", "--date", "2026-01-31", "--confirm")
+        run("insync", "acme", "--date", "2026-01-31")
 
     assert "memberbooks qbo connect acme" in str(caught.value)
     assert not InSyncPoint.objects.exists() and not ExportDecision.objects.exists()

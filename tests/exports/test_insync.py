@@ -143,7 +143,7 @@ def test_compare_ar_equals_hand_computed_figures(site: Site) -> None:
         )
     assert actions.quickbooks_ar(report) == (D("165.00"), {smith: D("70.00"), lee_c: D("95.00")})
     out = StringIO()
-    call_command("insync", "acme", "--date", "2026-01-31", "--json", stdout=out)
+    call_command("insync", "acme", "--date", "2026-01-31", "--json", "--compare-only", stdout=out)
     data = json.loads(out.getvalue())
     assert data["insync_point"] is None
     assert data["comparison"]["mms_ar_total"] == "150.00"
@@ -154,13 +154,13 @@ def test_compare_ar_equals_hand_computed_figures(site: Site) -> None:
     assert not InSyncPoint.objects.exists() and not ExportDecision.objects.exists()
 
 
-def test_insync_cli_confirm_sets_point(site: Site) -> None:
+def test_insync_cli_sets_the_point_by_default(site: Site) -> None:
     cli_connect(site)
     books = Books(site.org)
     old = books.invoice(books.member(), "10.00", "2026-01-10")
     new = books.invoice(books.member("Lee"), "12.00", "2026-02-10")
     out = StringIO()
-    call_command("insync", "acme", "--date", "2026-02-01", "--confirm", stdout=out)
+    call_command("insync", "acme", "--date", "2026-02-01", stdout=out)
     assert "In-sync point set at 2026-02-01: 2 documents marked" in out.getvalue()
     assert ExportDecision.objects.get(doc_id=old.pk, doc_type="invoice").decision == "no_go"
     assert ExportDecision.objects.get(doc_id=new.pk, doc_type="invoice").decision == "go"
@@ -176,7 +176,7 @@ def test_bookkeeper_cannot_set_point_and_future_date_is_refused(books: Books) ->
         actions.set_insync_point(admin(books), tomorrow)
     assert caught.value.field == "date" and "Pick today or an earlier date" in str(caught.value)
     with pytest.raises(CommandError, match="is in the future"):
-        call_command("insync", "acme", "--date", tomorrow.isoformat(), "--confirm")
+        call_command("insync", "acme", "--date", tomorrow.isoformat())
     assert not ExportDecision.objects.exists() and not InSyncPoint.objects.exists()
     assert not MarkBatch.objects.exists() and not AuditEntry.objects.exists()
 

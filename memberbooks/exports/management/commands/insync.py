@@ -1,12 +1,14 @@
-"""`memberbooks insync ORG --date YYYY-MM-DD [--json] [--confirm]`.
+"""`memberbooks insync ORG --date YYYY-MM-DD [--json] [--compare-only]`.
 
-Without --confirm it only compares MMS AR with QuickBooks AR as of the date; with
---confirm it sets the in-sync point (before: no-go, on or after: go) and records both.
-Setting the point re-marks every document, so it takes the explicit --confirm (and
-can be undone with `memberbooks mark ORG --undo BATCH`). An organisation that is not
-connected, a date in the future or a QuickBooks refusal is one plain line, no traceback.
+Compares MMS AR with QuickBooks AR as of the date and sets the in-sync point there
+(documents before it: no-go, on or after: go), recording both figures. The marking is
+one batch, undone with `memberbooks mark ORG --undo BATCH` (the output names it).
+`--compare-only` prints the comparison and changes nothing. An organisation that is
+not connected, a date in the future or a QuickBooks refusal is one plain line, no
+traceback.
 """
 
+import argparse
 import json
 from typing import Any
 
@@ -23,13 +25,16 @@ from memberbooks.quickbooks.online.errors import QboError
 
 
 class Command(BaseCommand):
-    help = "Compare MMS and QuickBooks AR as of a date, and (--confirm) set the in-sync point."
+    help = "Compare MMS and QuickBooks AR as of a date and set the in-sync point there."
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("org")
         parser.add_argument("--date", required=True, help="YYYY-MM-DD, not in the future")
         parser.add_argument("--json", action="store_true")
-        parser.add_argument("--confirm", action="store_true", help="Set the in-sync point")
+        parser.add_argument(
+            "--compare-only", action="store_true", help="Only compare; change nothing"
+        )
+        parser.add_argument("--confirm", action="store_true", help=argparse.SUPPRESS)
 
     def handle(self, *args: Any, **options: Any) -> None:
         who = actor(options["org"])
@@ -39,7 +44,7 @@ class Command(BaseCommand):
             if date <= timezone.localdate():  # a future date is refused first, by compare_ar
                 qb_kind_of(who.organisation)  # not connected, or disconnected: say so plainly
             comparison = actions.compare_ar(who, date)
-            point = actions.set_insync_point(who, date) if options["confirm"] else None
+            point = None if options["compare_only"] else actions.set_insync_point(who, date)
         except LedgerError as exc:  # ExportError, NotConnected
             raise CommandError(str(exc)) from exc
         except QboError as exc:
@@ -64,7 +69,7 @@ class Command(BaseCommand):
                 f"MMS {row.mms}, QuickBooks {row.quickbooks}, difference {row.difference}"
             )
         if point is None:
-            self.stdout.write("Nothing changed; add --confirm to set the in-sync point.")
+            self.stdout.write("Nothing changed (--compare-only).")
         else:
             batch = point.batch
             count = batch.count if batch else 0
