@@ -70,7 +70,8 @@ ERROR_SCHEMA = {
                     "description": "Stable, for programs: invalid_input, unknown_reference, "
                     "unauthenticated, invalid_token, forbidden, csrf_failed, not_found, "
                     "method_not_allowed, over_application, already_voided, void_refused, "
-                    "conflict, server_error.",
+                    "conflict, not_connected, mapping_refused, quickbooks_refused, "
+                    "export_refused, sync_running, server_error.",
                 },
                 "message": {"type": "string", "description": "What is wrong, for people."},
                 "field": {
@@ -89,7 +90,8 @@ ERRORS = {
     "403": "The role is too low, or (session only) the CSRF check failed.",
     "404": "No such organisation or document, or not yours: the answers are identical.",
     "405": "The path does not take this method; see the Allow header.",
-    "409": "The document's state refuses it: over-application, already voided, void refused.",
+    "409": "The state refuses it: over-application, already voided, void refused, not "
+    "connected to QuickBooks, a batch already undone, a sync already running.",
 }
 
 SECURITY_SCHEMES = {
@@ -126,7 +128,9 @@ def document(api: Api, base: str) -> dict[str, Any]:
             "title": "memberbooks API",
             "version": "1",
             "description": "Members, GL accounts, invoices, payments and AR aging of one "
-            "organisation. Amounts are decimal strings; see docs/api.md.",
+            "organisation, its QuickBooks Interface (qb/: links, GL mappings, export "
+            "decisions, in-sync point) and its sync (sync/). Amounts are decimal strings; "
+            "see docs/api.md and docs/api-quickbooks-interface.md.",
         },
         "servers": [{"url": base.rstrip("/")}],
         "security": [{"bearerAuth": []}, {"sessionAuth": []}],

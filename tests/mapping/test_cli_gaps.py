@@ -87,3 +87,12 @@ def test_catalog_lists_the_cached_ids_for_map(qb: Connected) -> None:
     )
     run("map", "acme", "--gl", "4000", "--item", membership["qb_id"])
     assert GLMapping.objects.get().qb_item_name == "Annual Membership"
+
+
+def test_map_dedicated_ar_creates_the_account_and_maps_the_receivable_gl(qb: Connected) -> None:
+    out = run("map", "acme", "--dedicated-ar")
+    assert "Created A/R account MMS Accounts Receivable; GL 1200 maps to it" in out
+    account = qb.find("Account", "MMS Accounts Receivable")
+    assert account["AccountType"] == "Accounts Receivable"
+    assert GLMapping.objects.get(gl_account=qb.books.ar).qb_account_id == account["Id"]
+    assert "Found A/R account" in run("map", "acme", "--dedicated-ar")

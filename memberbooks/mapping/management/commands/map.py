@@ -6,6 +6,8 @@ map ORG --create-missing                       create an item/account per unmapp
 map ORG --list [--json]                        every GL's mapping state
 map ORG --refresh                              reload the cached QuickBooks items and accounts
 map ORG --catalog [--kind item|account] [--json]  the cached items and accounts, with their ids
+map ORG --dedicated-ar [NAME]                  create or choose a dedicated A/R account for MMS
+                                               invoices and map the receivable GL to it
 """
 
 import json
@@ -16,6 +18,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from memberbooks.ledger import queries as ledger_queries
 from memberbooks.ledger.errors import LedgerError
+from memberbooks.ledger.models import GLAccountKind
 from memberbooks.mapping import actions, queries
 from memberbooks.mapping.management.commands.link import actor_of
 from memberbooks.mapping.models import CatalogKind, QbCatalogEntry
@@ -37,6 +40,12 @@ class Command(BaseCommand):
         parser.add_argument("--unmap", action="store_true", help="Remove the --gl mapping")
         parser.add_argument("--catalog", action="store_true", help="List cached items/accounts")
         parser.add_argument("--kind", choices=[k.value for k in CatalogKind], help="With --catalog")
+        parser.add_argument(
+            "--dedicated-ar",
+            nargs="?",
+            const=actions.DEDICATED_AR_NAME,
+            help=f"Map the receivable GL to its own A/R account (default {actions.DEDICATED_AR_NAME!r})",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         actor = actor_of(options["org"])
@@ -55,6 +64,8 @@ class Command(BaseCommand):
             self.catalog(actor, options["kind"], options["json"])
         elif options["create_missing"]:
             self.create_missing(actor)
+        elif options["dedicated_ar"]:
+            self.dedicated_ar(actor, options["dedicated_ar"])
         elif options["gl"] and options["unmap"]:
             gl = ledger_queries.gl_account(actor.organisation, number=options["gl"])
             actions.unmap_gl(actor, gl)
@@ -71,6 +82,23 @@ class Command(BaseCommand):
                 "Say what to do: --gl NUMBER --item ID | --account ID, --gl NUMBER --unmap, "
                 "--create-missing, --list, --refresh or --catalog."
             )
+
+    def dedicated_ar(self, actor: Actor, name: str) -> None:
+        receivable = [
+            gl
+            for gl in ledger_queries.gl_accounts(actor.organisation)
+            if gl.kind == GLAccountKind.RECEIVABLE and gl.active
+        ]
+        if not receivable:
+            raise CommandError(
+                "There is no receivable GL account to map. Add one (kind receivable) first."
+            )
+        result = actions.create_dedicated_ar(actor, receivable[0], name)
+        verb = "Created" if result.created else "Found"
+        self.stdout.write(
+            f"{verb} A/R account {result.mapping.qb_account_name}; GL {receivable[0].number} "
+            "maps to it, so every MMS invoice posts there."
+        )
 
     def list(self, actor: Actor, as_json: bool) -> None:
         rows = queries.gl_mapping_status(actor.organisation)
