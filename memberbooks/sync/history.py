@@ -12,12 +12,15 @@ the new run's results, where its new outcome is shown.
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from urllib.parse import urlencode
 
 from django.db.models import Count, QuerySet
+from django.urls import reverse
 
 from memberbooks.ledger.errors import NotFound
 from memberbooks.ledger.models import CreditMemo, Invoice, Member, Payment, Refund
 from memberbooks.sync.models import OutboxItem, OutboxState, SyncRun
+from memberbooks.sync.plan import Problem
 from memberbooks.sync.push import duration
 from memberbooks.tenancy.models import Organisation
 
@@ -157,3 +160,20 @@ def duration_s(sync_run: SyncRun) -> float | None:
 
 def finished(sync_run: SyncRun) -> bool:
     return sync_run.state in ("done", "failed")
+
+
+def fix_url(org: str, problem: Problem) -> str:
+    """The page that fixes a check's problem, narrowed to it where the page can be.
+
+    `fix_args` become the query string (?member=M0002); Member Status searches
+    by `q`, and Transaction Status is filtered to the document's type.
+    """
+    if not problem.fix_page:
+        return ""
+    args = dict(problem.fix_args)
+    if problem.fix_page == "qb-members" and "member" in args:
+        args["q"] = args["member"]
+    if problem.fix_page == "qb-transactions":
+        args.setdefault("type", problem.doc_type)
+    target = reverse(problem.fix_page, args=[org])
+    return f"{target}?{urlencode(args)}" if args else target

@@ -79,7 +79,7 @@ def test_operations_have_ids_errors_and_security(document: dict[str, Any]) -> No
         if method in METHODS
     ]
     ids = [op["operationId"] for _, _, op in operations]
-    assert len(ids) == len(set(ids)) == 17 + 24  # ledger + QuickBooks Interface
+    assert len(ids) == len(set(ids)) == 17 + 24 + 5  # ledger + QuickBooks Interface + sync
     for path, method, op in operations:
         if path == "/openapi.json":
             assert op["security"] == []

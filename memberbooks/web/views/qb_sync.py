@@ -16,7 +16,6 @@ another.
 
 from collections.abc import Iterator, Sequence
 from typing import Any
-from urllib.parse import urlencode
 
 from django import forms
 from django.contrib import messages
@@ -125,24 +124,11 @@ class SyncSettingsForm(PageForm):
 # --- the check page ---------------------------------------------------------------------------
 
 
-def fix_url(org: str, problem: Problem) -> str:
-    """The page that fixes the problem, narrowed to it where the page can be."""
-    if not problem.fix_page:
-        return ""
-    args = dict(problem.fix_args)
-    if problem.fix_page == "qb-members" and "member" in args:
-        args["q"] = args["member"]  # Member Status searches by `q`
-    if problem.fix_page == "qb-transactions":
-        args.setdefault("type", problem.doc_type)
-    target = reverse(problem.fix_page, args=[org])
-    return f"{target}?{urlencode(args)}" if args else target
-
-
 def _problem_rows(org: str, problems: Sequence[Problem]) -> list[dict[str, Any]]:
     return [
         {
             "problem": p,
-            "fix_url": fix_url(org, p),
+            "fix_url": history.fix_url(org, p),
             "fix_label": FIX_LABELS.get(p.fix_page, "Fix it"),
         }
         for p in problems[:SHOWN]
