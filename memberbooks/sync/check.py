@@ -106,8 +106,8 @@ def _items_of(doc: Doc, ctx: Context) -> tuple[list[Item], list[Item]]:
 
 
 def _problems(doc: Doc, ctx: Context) -> list[Problem]:
-    if doc.status in documents.SENT:
-        return rules.date_problems(doc, ctx)
+    if doc.status in documents.SENT:  # a correction: the rest was checked when it was sent
+        return [*rules.date_problems(doc, ctx), *_dependency_problems(doc, ctx)]
     taken = ctx.facts.taken_number(ENTITY[doc.doc_type], doc.number)
     return [
         *rules.customer_problems(doc, ctx),

@@ -100,6 +100,9 @@ class OutboxItem(models.Model):
     )
     qb_entity = models.CharField(max_length=30)
     qb_id = models.CharField(max_length=60, blank=True)
+    sync_token = models.CharField(
+        max_length=20, blank=True, help_text="QuickBooks' SyncToken in its answer (for corrections)"
+    )
     error_code = models.CharField(max_length=40, blank=True)
     message = models.TextField(blank=True)
     fix = models.TextField(blank=True)

@@ -36,7 +36,7 @@ def request_id(
 
 
 def entity_of(item: Item) -> str:
-    if item.kind == "application":
+    if item.kind == "application" or (item.kind == "update" and item.doc.doc_type == "credit_memo"):
         return "Payment"
     return ENTITY[item.doc.doc_type]
 
@@ -45,46 +45,73 @@ def _doc_type_of(item: Item) -> str:
     return "credit_application" if item.kind == "application" else item.doc.doc_type
 
 
+def key_of(item: Item) -> tuple[str, int, str]:
+    """The outbox key (doc_type, doc_id, operation) of a planned write."""
+    doc_type = _doc_type_of(item)
+    if item.kind == "update" and item.doc.doc_type == "credit_memo":
+        doc_type = "credit_application"  # QuickBooks keeps the applications on a zero payment
+    return (doc_type, item.doc.doc_id, "create" if item.operation == "adopt" else item.operation)
+
+
+def _latest(
+    organisation: Organisation, keys: set[tuple[str, int, str]]
+) -> dict[tuple[str, int, str], OutboxItem]:
+    """The newest row (highest version) of each key, locked; read in chunks of 900 ids."""
+    ids = sorted({k[1] for k in keys})
+    found: dict[tuple[str, int, str], OutboxItem] = {}
+    for start in range(0, len(ids), 900):
+        rows = OutboxItem.objects.select_for_update().filter(
+            organisation=organisation, doc_id__in=ids[start : start + 900]
+        )
+        for row in rows.order_by("version", "pk"):
+            if (row.doc_type, row.doc_id, row.operation) in keys:
+                found[(row.doc_type, row.doc_id, row.operation)] = row
+    return found
+
+
 @transaction.atomic
 def queue(run: SyncRun, items: Iterable[Item]) -> list[OutboxItem]:
-    """The outbox rows of `items`, created or taken over by `run`; confirmed rows are skipped.
+    """The outbox rows of `items`, created or taken over by `run`.
 
-    A row already pending or sent (a crashed run's) keeps its request id; a
-    failed or held one starts a new generation.
+    A create or void already confirmed is skipped (it happened); an update
+    already confirmed gets a new version (this is a later change). A row
+    pending or sent (a crashed run's) keeps its request id; a failed or held one
+    starts a new generation.
     """
     org = run.organisation
-    wanted = {
-        (_doc_type_of(i), i.doc.doc_id, i.operation if i.operation != "adopt" else "create"): i
-        for i in items
-    }
-    existing = {
-        (row.doc_type, row.doc_id, row.operation): row
-        for row in OutboxItem.objects.select_for_update().filter(
-            organisation=org, version=0, doc_id__in=[k[1] for k in wanted]
-        )
-        if (row.doc_type, row.doc_id, row.operation) in wanted
-    }
+    wanted = {key_of(i): i for i in items}
+    applications = _latest(
+        org,
+        {("credit_application", k[1], "create") for k in wanted if k[0] == "credit_application"},
+    )
+    for key in [k for k in wanted if k[0] == "credit_application" and k[2] == "update"]:
+        made = applications.get(("credit_application", key[1], "create"))
+        if made is None or made.state != OutboxState.CONFIRMED:  # never applied before: create it
+            wanted[("credit_application", key[1], "create")] = wanted.pop(key)
+    latest = _latest(org, set(wanted))
     rows: list[OutboxItem] = []
     fresh: list[OutboxItem] = []
     for key, item in wanted.items():
-        row = existing.get(key)
-        if row is None:
-            row = OutboxItem(
-                organisation=org,
-                run=run,
-                doc_type=key[0],
-                doc_id=key[1],
-                operation=key[2],
-                version=0,
-                request_id=request_id(org, key[0], key[1], key[2], 0, 0),
-                qb_entity=entity_of(item),
-            )
-            fresh.append(row)
-        elif row.state == OutboxState.CONFIRMED:
-            continue
-        else:
+        row = latest.get(key)
+        if row is not None and row.state != OutboxState.CONFIRMED:
             _take_over(row, run)
-        rows.append(row)
+            rows.append(row)
+            continue
+        if row is not None and key[2] != "update":
+            continue  # created or voided already
+        version = (row.version + 1) if row is not None else (1 if key[2] == "update" else 0)
+        new = OutboxItem(
+            organisation=org,
+            run=run,
+            doc_type=key[0],
+            doc_id=key[1],
+            operation=key[2],
+            version=version,
+            request_id=request_id(org, key[0], key[1], key[2], version, 0),
+            qb_entity=entity_of(item),
+        )
+        fresh.append(new)
+        rows.append(new)
     OutboxItem.objects.bulk_create(fresh, batch_size=500)
     return rows
 
@@ -100,6 +127,11 @@ def _take_over(row: OutboxItem, run: SyncRun) -> None:
         row.state, row.error_code, row.message, row.fix = OutboxState.PENDING, "", "", ""
         fields += ["generation", "request_id", "state", "error_code", "message", "fix"]
     row.save(update_fields=fields)
+
+
+def retake(row: OutboxItem) -> None:
+    """A refused row goes back to pending under a new generation (a new request id)."""
+    _take_over(row, row.run)
 
 
 def mark_sent(rows: list[OutboxItem], batch_key: str) -> None:

@@ -48,7 +48,7 @@ WORKERS = 4
 PHASES: list[tuple[str, tuple[str, ...]]] = [
     ("documents", ("invoice", "credit_memo")),
     ("payments", ("payment", "application")),
-    ("corrections", ("void",)),
+    ("corrections", ("void", "update")),
 ]
 RESEND_ROUNDS = 5
 
@@ -88,6 +88,7 @@ class Pusher:
     client: QboClient
     refs: bodies.Refs
     items: dict[tuple[str, int, str], Item] = field(default_factory=dict)
+    stale: set[tuple[str, int]] = field(default_factory=set)  # read the SyncToken afresh
     confirmed: int = 0
     failed: int = 0
     held: int = 0
@@ -156,8 +157,7 @@ def _push(
 
 
 def _key(item: Item) -> tuple[str, int, str]:
-    doc_type = "credit_application" if item.kind == "application" else item.doc.doc_type
-    return (doc_type, item.doc.doc_id, "create" if item.operation == "adopt" else item.operation)
+    return outbox.key_of(item)
 
 
 def _row_key(row: OutboxItem) -> tuple[str, int, str]:
@@ -230,6 +230,31 @@ def _phase(pusher: Pusher, pool: ThreadPoolExecutor, phase: str, kinds: tuple[st
     ]
     works = list(_works(pusher, rows))
     _send_all(pusher, pool, works)
+    if phase == "corrections":
+        _retry_stale(pusher, pool)
+
+
+def _retry_stale(pusher: Pusher, pool: ThreadPoolExecutor) -> None:
+    """Corrections QuickBooks refused for a stale SyncToken (5010): read the token, try again.
+
+    Someone edited the document in QuickBooks since memberbooks last wrote it. The
+    refusal wrote nothing, so a new generation (a new request id) is safe.
+    """
+    for _ in range(2):
+        stale = list(
+            OutboxItem.objects.filter(
+                run=pusher.run, state=OutboxState.FAILED, error_code="5010"
+            ).order_by("pk")
+        )
+        if not stale:
+            return
+        for row in stale:
+            pusher.stale.add((row.doc_type, row.doc_id))
+            outbox.retake(row)
+        pusher.failed -= len(stale)
+        SyncRun.objects.filter(pk=pusher.run.pk).update(failed=pusher.failed)
+        _load_exported(pusher)
+        _send_all(pusher, pool, list(_works(pusher, stale)))
 
 
 def _load_exported(pusher: Pusher) -> None:
@@ -241,6 +266,16 @@ def _load_exported(pusher: Pusher) -> None:
         (doc_type, doc_id): qb_id
         for doc_type, doc_id, qb_id in rows.values_list("doc_type", "doc_id", "qb_id")
     }
+    applications = OutboxItem.objects.filter(
+        organisation=pusher.org,
+        doc_type="credit_application",
+        operation="create",
+        state=OutboxState.CONFIRMED,
+    )
+    pusher.refs.exported.update(
+        (("credit_application", doc_id), qb_id)
+        for doc_id, qb_id in applications.values_list("doc_id", "qb_id")
+    )
 
 
 def _works(pusher: Pusher, rows: list[OutboxItem]) -> Iterator[Work]:
@@ -278,13 +313,51 @@ def _build(pusher: Pusher, rows: Sequence[OutboxItem]) -> list[BatchItem | str]:
     payments = Payment.objects.in_bulk(ids.get(DocType.PAYMENT, []))
     lines = _lines(invoices.values(), memos.values())
     applied = _applied(ids.get(DocType.PAYMENT, []), memo_ids)
+    tokens = _known_tokens(pusher, [r for r in rows if r.operation in ("void", "update")])
     out: list[BatchItem | str] = []
     for row in rows:
         try:
-            out.append(_batch_item(pusher, row, invoices, memos, payments, lines, applied))
+            docs = Docs(invoices, memos, payments, lines, applied, tokens)
+            out.append(_batch_item(pusher, row, docs))
         except KeyError as missing:
             out.append(_missing(pusher, row, missing))
     return out
+
+
+@dataclass(frozen=True)
+class Docs:
+    """What one chunk of rows needs from the database to build its bodies."""
+
+    invoices: dict[int, Invoice]
+    memos: dict[int, CreditMemo]
+    payments: dict[int, Payment]
+    lines: dict[tuple[str, int], list[object]]
+    applied: dict[tuple[str, int], list[tuple[int, object]]]
+    tokens: dict[tuple[str, int], str]
+
+
+def _known_tokens(pusher: Pusher, rows: list[OutboxItem]) -> dict[tuple[str, int], str]:
+    """The SyncToken of QuickBooks' last answer to memberbooks, per document.
+
+    Sending it (instead of reading the document first) saves a request per
+    correction; if someone edited the document in QuickBooks since, QuickBooks
+    refuses with 5010 and `_retry_stale` reads the token and tries again.
+    """
+    keys = {(r.doc_type, r.doc_id) for r in rows}
+    found: dict[tuple[str, int], str] = {}
+    ids = sorted({k[1] for k in keys})
+    for start in range(0, len(ids), 900):
+        answered = OutboxItem.objects.filter(
+            organisation=pusher.org,
+            doc_id__in=ids[start : start + 900],
+            state=OutboxState.CONFIRMED,
+        ).exclude(sync_token="")
+        for doc_type, doc_id, token in answered.order_by("pk").values_list(
+            "doc_type", "doc_id", "sync_token"
+        ):
+            if (doc_type, doc_id) in keys:
+                found[(doc_type, doc_id)] = token
+    return found
 
 
 def _lines(invoices: object, memos: object) -> dict[tuple[str, int], list[object]]:
@@ -322,39 +395,44 @@ def _applied(
     return found
 
 
-def _batch_item(
-    pusher: Pusher,
-    row: OutboxItem,
-    invoices: dict[int, Invoice],
-    memos: dict[int, CreditMemo],
-    payments: dict[int, Payment],
-    lines: dict[tuple[str, int], list[object]],
-    applied: dict[tuple[str, int], list[tuple[int, object]]],
-) -> BatchItem:
+def _batch_item(pusher: Pusher, row: OutboxItem, docs: Docs) -> BatchItem:
+    if row.operation in ("void", "update"):
+        return _correction(pusher, row, docs)
+    return BatchItem(operation="create", entity=row.qb_entity, body=_body(pusher, row, docs))
+
+
+def _body(pusher: Pusher, row: OutboxItem, docs: Docs) -> JsonDict:
+    """The document as it is now in the MMS, as QuickBooks JSON."""
     refs = pusher.refs
-    if row.operation == "void":
-        qb_id = refs.exported[(row.doc_type, row.doc_id)]
-        options = None if row.qb_entity == "Invoice" else "void"
-        operation = "void" if row.qb_entity == "Invoice" else "update"
-        body: JsonDict = {"Id": qb_id, "SyncToken": _token(pusher, row.qb_entity, qb_id)}
-        if options:
-            body["sparse"] = True
-        return BatchItem(operation=operation, entity=row.qb_entity, body=body, options=options)
     if row.doc_type == DocType.INVOICE:
-        doc = invoices[row.doc_id]
-        body = bodies.invoice(doc, lines[(DocType.INVOICE, doc.pk)], refs)  # type: ignore[arg-type]
-    elif row.doc_type == DocType.CREDIT_MEMO:
-        memo = memos[row.doc_id]
-        body = bodies.credit_memo(memo, lines[(DocType.CREDIT_MEMO, memo.pk)], refs)  # type: ignore[arg-type]
-    elif row.doc_type == DocType.PAYMENT:
-        paid = payments[row.doc_id]
-        body = bodies.payment(paid, applied.get((DocType.PAYMENT, paid.pk), []), refs)
-    else:  # credit_application
-        memo = memos[row.doc_id]
-        body = bodies.credit_application(
-            memo, applied.get((DocType.CREDIT_MEMO, memo.pk), []), refs
-        )
-    return BatchItem(operation="create", entity=row.qb_entity, body=body)
+        doc = docs.invoices[row.doc_id]
+        return bodies.invoice(doc, docs.lines[(DocType.INVOICE, doc.pk)], refs)  # type: ignore[arg-type]
+    if row.doc_type == DocType.CREDIT_MEMO:
+        memo = docs.memos[row.doc_id]
+        return bodies.credit_memo(memo, docs.lines[(DocType.CREDIT_MEMO, memo.pk)], refs)  # type: ignore[arg-type]
+    if row.doc_type == DocType.PAYMENT:
+        paid = docs.payments[row.doc_id]
+        return bodies.payment(paid, docs.applied.get((DocType.PAYMENT, paid.pk), []), refs)
+    memo = docs.memos[row.doc_id]  # credit_application
+    return bodies.credit_application(
+        memo, docs.applied.get((DocType.CREDIT_MEMO, memo.pk), []), refs
+    )
+
+
+def _correction(pusher: Pusher, row: OutboxItem, docs: Docs) -> BatchItem:
+    """A void, or a sparse update to the document as it is now, with the last known SyncToken."""
+    key = (row.doc_type, row.doc_id)
+    qb_id = pusher.refs.exported[key]
+    token = docs.tokens.get(key)
+    if token is None or key in pusher.stale:
+        token = _token(pusher, row.qb_entity, qb_id)
+    head: JsonDict = {"Id": qb_id, "SyncToken": token, "sparse": True}
+    if row.operation == "update":
+        body = {**_body(pusher, row, docs), **head}
+        return BatchItem(operation="update", entity=row.qb_entity, body=body)
+    if row.qb_entity == "Invoice":
+        return BatchItem(operation="void", entity="Invoice", body={"Id": qb_id, "SyncToken": token})
+    return BatchItem(operation="update", entity=row.qb_entity, body=head, options="void")
 
 
 def _token(pusher: Pusher, entity: str, qb_id: str) -> str:
@@ -426,6 +504,7 @@ def _record(pusher: Pusher, work: Work) -> None:
     failures: list[tuple[OutboxItem, str, str, str]] = []
     for row, result in zip(work.rows, results, strict=True):
         if result.fault is None and result.data is not None:
+            row.sync_token = str(result.data.get("SyncToken", ""))
             confirmed.append((row, str(result.data.get("Id", ""))))
         else:
             fault = result.fault
@@ -471,16 +550,36 @@ def _confirm(pusher: Pusher, pairs: list[tuple[OutboxItem, str]]) -> None:
     now = timezone.now()
     for row, qb_id in pairs:
         row.state, row.qb_id, row.resolved_at = OutboxState.CONFIRMED, qb_id, now
-    OutboxItem.objects.bulk_update([r for r, _ in pairs], ["state", "qb_id", "resolved_at"])
+    OutboxItem.objects.bulk_update(
+        [r for r, _ in pairs], ["state", "qb_id", "sync_token", "resolved_at"]
+    )
     created = [
         (row.doc_type, row.doc_id, qb_id)
         for row, qb_id in pairs
         if row.operation == "create" and row.doc_type != "credit_application"
     ]
-    exports.record_outcomes(pusher.org, created, [], now)
+    corrected = [
+        (DocType.CREDIT_MEMO if row.doc_type == "credit_application" else row.doc_type, row.doc_id)
+        for row, _ in pairs
+        if row.operation in ("void", "update")
+    ]
+    exports.record_outcomes(pusher.org, created + _exported_again(pusher.org, corrected), [], now)
     pusher.refs.exported.update({(t, i): q for t, i, q in created})
+    pusher.refs.exported.update(
+        {(r.doc_type, r.doc_id): q for r, q in pairs if r.doc_type == "credit_application"}
+    )
     pusher.confirmed += len(pairs)
     SyncRun.objects.filter(pk=pusher.run.pk).update(confirmed=pusher.confirmed)
+
+
+def _exported_again(org: Organisation, docs: list[tuple[str, int]]) -> list[tuple[str, int, str]]:
+    """Corrected documents are as exported again, under the QuickBooks id they already had."""
+    found: list[tuple[str, int, str]] = []
+    for doc_type in {t for t, _ in docs}:
+        ids = [i for t, i in docs if t == doc_type]
+        rows = ExportDecision.objects.filter(organisation=org, doc_type=doc_type, doc_id__in=ids)
+        found.extend((doc_type, i, q) for i, q in rows.values_list("doc_id", "qb_id"))
+    return found
 
 
 def _fail(pusher: Pusher, failures: list[tuple[OutboxItem, str, str, str]]) -> None:

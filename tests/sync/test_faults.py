@@ -20,7 +20,7 @@ def test_5xx_commit_then_fail_timeouts_throttles_and_token_expiry(
 ) -> None:
     """QuickBooks' minute is 0.6 s here (time_scale), for the emulator and our limiter alike.
 
-    The emulator allows 10 batches a minute where our limiter expects 40, so the push
+    The emulator allows 4 batches a minute where our limiter expects 40, so the push
     runs into 429s (a storm) besides the random 5xx, lost answers and timeouts.
     """
     build(qb, invoices=150)
@@ -32,7 +32,7 @@ def test_5xx_commit_then_fail_timeouts_throttles_and_token_expiry(
         timeout_rate=0.01,
         timeout_seconds=130,
         throttle=True,
-        batch_per_minute=10,
+        batch_per_minute=4,
         time_scale=0.01,
         expire_tokens=True,
         seed=7,
