@@ -90,6 +90,11 @@ def test_check_page_counts_kinds_and_groups_errors_with_fix_links(qb: Connected)
     assert fix.group(1).startswith(url("qb-members") + "?") and "member=M0002" in fix.group(1)
     fixed = client.get(fix.group(1).replace("&amp;", "&"))
     assert fixed.status_code == 200 and "M0002" in text(fixed)
+    mark = re.search(r'class="mark-link" href="([^"]+)"', html)
+    assert mark is not None
+    marking = client.get(mark.group(1).replace("&amp;", "&"))
+    assert marking.status_code == 200 and unlinked.number in text(marking)
+    assert first.number not in text(marking)  # narrowed to Lee's invoices
     assert 'id="sync-continue"' in html and 'id="sync-held"' not in html
 
 

@@ -16,6 +16,7 @@ another.
 
 from collections.abc import Iterator, Sequence
 from typing import Any
+from urllib.parse import urlencode
 
 from django import forms
 from django.contrib import messages
@@ -124,12 +125,23 @@ class SyncSettingsForm(PageForm):
 # --- the check page ---------------------------------------------------------------------------
 
 
+def mark_url(org: str, problem: Problem) -> str:
+    """Transaction Status narrowed to the document, to mark it do-not-export instead."""
+    if problem.fix_page == "qb-transactions" or problem.code == "held":
+        return ""
+    args = {"type": problem.doc_type}
+    if "member" in problem.fix_args:
+        args["member_number"] = problem.fix_args["member"]
+    return f"{reverse('qb-transactions', args=[org])}?{urlencode(args)}"
+
+
 def _problem_rows(org: str, problems: Sequence[Problem]) -> list[dict[str, Any]]:
     return [
         {
             "problem": p,
             "fix_url": history.fix_url(org, p),
             "fix_label": FIX_LABELS.get(p.fix_page, "Fix it"),
+            "mark_url": mark_url(org, p),
         }
         for p in problems[:SHOWN]
     ]
