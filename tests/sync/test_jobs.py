@@ -69,6 +69,7 @@ def test_the_worker_command_says_why_there_is_nothing_to_run_when_immediate() ->
     assert "mode: immediate" in out.getvalue()
 
 
+@pytest.mark.slow
 def test_the_database_worker_runs_a_queued_sync(qb: Connected, settings: Any) -> None:
     settings.TASKS = DATABASE
     invoices = books_to_send(qb)
