@@ -25,16 +25,18 @@ setup: $(STAMP) ## Create .venv and install memberbooks with its development too
 
 demo: export MEMBERBOOKS_QBO_EMULATOR_URL ?= http://$(HOST):$(EMULATOR_PORT)
 demo: export MEMBERBOOKS_QBO_REDIRECT_URI ?= http://$(HOST):$(PORT)/quickbooks/callback/
-demo: setup ## Set up, migrate, load the demo association and serve it at http://127.0.0.1:8000 beside the QuickBooks emulator
+demo: setup ## Set up, migrate, load the demo association and serve it at http://127.0.0.1:8000 beside the QuickBooks emulator and the job worker
 	$(VENV)/bin/memberbooks migrate --no-input -v0
 	$(VENV)/bin/memberbooks demo load
 	@$(VENV)/bin/memberbooks emulator online --host $(HOST) --port $(EMULATOR_PORT) --throttle & emulator=$$!; \
-	trap 'kill $$emulator 2>/dev/null; wait $$emulator 2>/dev/null' EXIT INT TERM; \
+	$(VENV)/bin/memberbooks jobs worker & worker=$$!; \
+	trap 'kill $$emulator $$worker 2>/dev/null; wait $$emulator $$worker 2>/dev/null' EXIT INT TERM; \
 	$(VENV)/bin/memberbooks qbo connect demo --if-needed --auto-approve --emulator http://$(HOST):$(EMULATOR_PORT) \
 	  || echo "  (not connected to the emulator: press 'Connect to the emulator' on the QuickBooks page)"; \
 	echo ""; \
 	echo "  memberbooks demo: http://$(HOST):$(PORT)/"; \
 	echo "  QuickBooks Online emulator: http://$(HOST):$(EMULATOR_PORT)/_emulator/"; \
+	echo "  job worker: memberbooks jobs worker (syncs run there; see docs/deploy.md)"; \
 	$(VENV)/bin/memberbooks demo logins; \
 	echo ""; \
 	$(VENV)/bin/memberbooks runserver $(HOST):$(PORT)
