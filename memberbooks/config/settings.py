@@ -118,13 +118,13 @@ from memberbooks.config import tasks as _tasks  # noqa: E402
 TASKS_MODE = _tasks.mode()
 TASKS = _tasks.backends(TASKS_MODE)
 INSTALLED_APPS += _tasks.APPS
-CELERY_BROKER_URL = env_str("MEMBERBOOKS_CELERY_BROKER_URL", _tasks.DEFAULT_BROKER)
+CELERY_BROKER_URL = env_str("MEMBERBOOKS_CELERY_BROKER_URL") or _tasks.DEFAULT_BROKER
 CELERY_RESULT_BACKEND = _tasks.result_backend(
     CELERY_BROKER_URL, env_str("MEMBERBOOKS_CELERY_RESULT_BACKEND")
 )
 CELERY_RESULT_EXTENDED = True  # django-tasks-celery finds a job's task from its result
 CELERY_IMPORTS = ["memberbooks.sync.jobs"]
-CELERY_TASK_DEFAULT_QUEUE = _tasks.CELERY_QUEUE
+CELERY_TASK_DEFAULT_QUEUE = env_str("MEMBERBOOKS_CELERY_QUEUE") or _tasks.CELERY_QUEUE
 # A job is acknowledged when it ends, not when it starts, and a worker holds one job at a
 # time: a worker that dies mid-sync leaves its job to another, which takes the sync over
 # once the lease expires (the outbox makes the repeat send nothing twice).

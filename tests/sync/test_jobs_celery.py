@@ -9,6 +9,7 @@ database (tests/sync/workers.py), flushed before and after.
 
 import time
 from collections import Counter
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -22,7 +23,14 @@ from memberbooks.sync.models import OutboxItem, OutboxState, RunState, SyncRun
 from tests.mapping.conftest import Connected
 from tests.sync.scenario import assert_invariants, build, set_knobs
 from tests.sync.test_jobs import books_to_send, qb_numbers
-from tests.sync.workers import Workers, celery_broker, worker_env, workers
+from tests.sync.workers import (
+    CELERY_QUEUE,
+    Celery,
+    Workers,
+    celery_broker,
+    worker_env,
+    workers,
+)
 
 __all__ = ["celery_broker", "workers"]  # fixtures
 
@@ -37,16 +45,30 @@ pytestmark = [
 
 
 @pytest.fixture
-def celery_jobs(settings: Any, celery_broker: str) -> str:
-    """This process enqueues to Celery on the test broker (as the web process would)."""
+def celery_jobs(settings: Any, celery_broker: Celery) -> Iterator[Celery]:
+    """This process enqueues to Celery on the test broker and queue (as the web process would)."""
     settings.TASKS = tasks.backends("celery")
-    settings.CELERY_BROKER_URL = settings.CELERY_RESULT_BACKEND = celery_broker
-    celery_app.conf.update(broker_url=celery_broker, result_backend=celery_broker)
-    return celery_broker
+    settings.CELERY_BROKER_URL = celery_broker.broker
+    settings.CELERY_RESULT_BACKEND = celery_broker.results
+    settings.CELERY_TASK_DEFAULT_QUEUE = CELERY_QUEUE
+    celery_app.conf.update(
+        broker_url=celery_broker.broker,
+        result_backend=celery_broker.results,
+        task_default_queue=CELERY_QUEUE,
+    )
+    celery_app.control.purge()  # jobs an interrupted earlier run left on the test queue
+    yield celery_broker
+    celery_app.control.purge()
 
 
-def start_worker(workers: Workers, qb: Connected, broker: str, name: str) -> None:
-    env = worker_env(qb, "celery", MEMBERBOOKS_CELERY_BROKER_URL=broker)
+def start_worker(workers: Workers, qb: Connected, celery: Celery, name: str) -> None:
+    env = worker_env(
+        qb,
+        "celery",
+        MEMBERBOOKS_CELERY_BROKER_URL=celery.broker,
+        MEMBERBOOKS_CELERY_RESULT_BACKEND=celery.results,
+        MEMBERBOOKS_CELERY_QUEUE=CELERY_QUEUE,
+    )
     log = workers.start(name, env, "--pool", "solo", "--hostname", f"{name}@%h")
     workers.wait_ready(log)
 
@@ -78,7 +100,7 @@ def outcome(result_id: str, workers: Workers, timeout: float = 30.0) -> dict[str
 
 def test_a_celery_worker_process_runs_a_real_sync(
     qb: Connected,
-    celery_jobs: str,
+    celery_jobs: Celery,
     workers: Workers,
 ) -> None:
     invoices = books_to_send(qb)
@@ -91,13 +113,15 @@ def test_a_celery_worker_process_runs_a_real_sync(
     assert run.state == RunState.DONE, (run.note, workers.log_text())
     assert (run.confirmed, run.failed) == (3, 0)
     assert qb_numbers(qb) == Counter(i.number for i in invoices)
+    scheme = celery_jobs.broker.split("://")[0]
+    assert f".> transport:   {scheme}://" in workers.log_text()  # the broker under test
     assert "memberbooks.sync.jobs.push_job" in workers.log_text()
     assert "succeeded" in workers.log_text()
 
 
 def test_two_celery_workers_given_the_same_company_run_one_sync(
     qb: Connected,
-    celery_jobs: str,
+    celery_jobs: Celery,
     workers: Workers,
 ) -> None:
     """Two workers each get a job for the same company at once: one syncs, the other joins."""

@@ -13,6 +13,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -23,8 +24,11 @@ from tests.connections.test_processes import database_url
 from tests.mapping.conftest import Connected
 
 ROOT = Path(__file__).resolve().parents[2]
-# The Celery tests' own Redis database (broker and results), flushed before and after each test.
-CELERY_REDIS = os.environ.get("MEMBERBOOKS_TEST_CELERY_BROKER", "redis://127.0.0.1:6379/11")
+# The Celery tests' own Redis database (broker and results), flushed before and after each test,
+# and their own queue (purged before and after), so nothing is shared with a real deployment.
+CELERY_RESULTS = "redis://127.0.0.1:6379/11"
+CELERY_BROKER = os.environ.get("MEMBERBOOKS_TEST_CELERY_BROKER") or CELERY_RESULTS
+CELERY_QUEUE = "memberbooks-tests"
 
 
 def on_postgresql() -> bool:
@@ -108,20 +112,32 @@ def workers(tmp_path: Path) -> Iterator[Workers]:
     running.stop_all()
 
 
+@dataclass(frozen=True)
+class Celery:
+    """Where the Celery tests' jobs go (broker) and their outcomes (results, always Redis)."""
+
+    broker: str
+    results: str
+
+
 @pytest.fixture
-def celery_broker() -> Iterator[str]:
-    """A clean Redis database for the Celery tests (PostgreSQL only, as the issue asks)."""
+def celery_broker() -> Iterator[Celery]:
+    """The test broker and a clean Redis results database (PostgreSQL only, as the issue asks).
+
+    Redis by default; MEMBERBOOKS_TEST_CELERY_BROKER=amqp://guest:guest@127.0.0.1:5672//
+    runs the same tests on RabbitMQ.
+    """
     if not on_postgresql():
         pytest.skip(
             "The Celery worker tests run against PostgreSQL only: set "
             "DATABASE_URL=postgresql://... (CI's PostgreSQL pass runs them)."
         )
-    client = redis.Redis.from_url(CELERY_REDIS)
+    client = redis.Redis.from_url(CELERY_RESULTS)
     try:
         client.ping()
     except redis.ConnectionError as error:
-        pytest.fail(f"Redis is needed at {CELERY_REDIS} for the Celery tests: {error}")
+        pytest.fail(f"Redis is needed at {CELERY_RESULTS} for the Celery tests: {error}")
     client.flushdb()
-    yield CELERY_REDIS
+    yield Celery(CELERY_BROKER, CELERY_RESULTS)
     client.flushdb()
     client.close()

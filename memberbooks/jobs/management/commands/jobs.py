@@ -17,8 +17,6 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from memberbooks.config import tasks
-
 
 class Command(BaseCommand):
     help = "Run the background worker (database or Celery, per MEMBERBOOKS_TASKS), or describe it."
@@ -92,7 +90,7 @@ class Command(BaseCommand):
             self.stdout.write(f"queue: this database ({waiting} job(s) waiting)")
         elif mode == "celery":
             self.stdout.write(f"broker: {without_password(settings.CELERY_BROKER_URL)}")
-            self.stdout.write(f"queue: {tasks.CELERY_QUEUE}")
+            self.stdout.write(f"queue: {settings.CELERY_TASK_DEFAULT_QUEUE}")
         else:
             self.stdout.write("queue: none (each job runs in the caller)")
 
