@@ -14,6 +14,7 @@ from decimal import Decimal, InvalidOperation
 from html import escape
 from typing import Any
 
+from qbemulator.online.entities.purchases import open_balance
 from qbemulator.online.http import Request, Response, Route
 from qbemulator.online.state import Company, Emulator
 
@@ -95,9 +96,13 @@ def total(company: Company, entity: str, field: str) -> Decimal:
 
 
 def ar_total(company: Company) -> Decimal:
-    """Open invoice balances less unapplied payments and unused credit memo amounts."""
+    """Open invoice balances and refund cheques, less unapplied payments and unused credit memo amounts."""
+    cheques = sum(
+        (open_balance(company, r) for r in records(company, "Purchase").values()), Decimal(0)
+    )
     return (
         total(company, "Invoice", "Balance")
+        + cheques
         - total(company, "Payment", "UnappliedAmt")
         - total(company, "CreditMemo", "RemainingCredit")
     )
@@ -182,6 +187,30 @@ SECTIONS: list[Section] = [
         ],
     ),
     (
+        "Purchases (cheques and expenses)",
+        "Purchase",
+        [
+            ("Id", False),
+            ("No.", False),
+            ("Date", False),
+            ("Type", False),
+            ("Payee", False),
+            ("Paid from", False),
+            ("TotalAmt", True),
+            ("Linked payments", False),
+        ],
+        lambda r: [
+            text(r.get("Id")),
+            text(r.get("DocNumber")),
+            text(r.get("TxnDate")),
+            text(r.get("PaymentType")),
+            ref(r.get("EntityRef")),
+            ref(r.get("AccountRef")),
+            show_money(r.get("TotalAmt")),
+            text(", ".join(str(x.get("TxnId", "")) for x in r.get("LinkedTxn") or [])),
+        ],
+    ),
+    (
         "Accounts",
         "Account",
         [
@@ -250,7 +279,7 @@ def company_page(request: Request, emulator: Emulator, realm: str) -> Response:
             f"<h1>{escape(company.name)}</h1>",
             f'<p class="muted">Realm {escape(company.realm_id)} &middot; read-only view of the emulator\'s state</p>',
             f'<p>Accounts receivable total <span class="total">{ar_total(company):,.2f}</span>'
-            ' <span class="muted">(open invoice balances less unapplied payments and credit)</span></p>',
+            ' <span class="muted">(open invoice balances and refund cheques less unapplied payments and credit)</span></p>',
         ]
         knobs = company.knobs
         if knobs:

@@ -13,6 +13,11 @@ QuickBooks would have shown then:
   with a negative balance, as in QBO's aging, so a customer's total equals
   invoices - payments - credit memos dated by then.
 
+A Purchase (cheque or expense) with lines on an Accounts Receivable account is a
+debit to that customer, the refund of a credit: it is open for its A/R lines less the
+Payment lines linked to it (TxnType "Check" or "Expense") dated by then, and it shows
+in the detail report as a "Check" or an "Expense" due on its date.
+
 Credit memos are applied the way QBO records it, by a Payment line linked to the
 CreditMemo next to lines linked to invoices; a credit memo may also carry a
 top-level `LinkedTxn` to an invoice (an optional `Amount` says how much; without
@@ -31,6 +36,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from qbemulator.online.entities import purchases as purchase_rules
+from qbemulator.online.entities.txns import LINK_ENTITY
 from qbemulator.online.faults import Fault
 from qbemulator.online.state import Company
 
@@ -43,7 +50,7 @@ PACIFIC = dt.timezone(dt.timedelta(hours=-8))
 class OpenItem:
     """One transaction with a non-zero open balance at the report date."""
 
-    txn_type: str  # "Invoice", "Payment", "CreditMemo"
+    txn_type: str  # "Invoice", "Payment", "CreditMemo", "Check", "Expense"
     txn_id: str
     doc_number: str
     txn_date: dt.date
@@ -225,6 +232,8 @@ def open_items(company: Company, as_of: dt.date) -> list[OpenItem]:
     credits = existing(company, "CreditMemo", as_of)
     invoice_open = {key: money(row.get("TotalAmt")) for key, row in invoices.items()}
     credit_open = {key: money(row.get("TotalAmt")) for key, row in credits.items()}
+    cheques = refunds(company, as_of)
+    cheque_open = {key: purchase_rules.ar_amount(company, row) for key, row in cheques.items()}
     payment_open: dict[str, Decimal] = {}
     for key, payment in payments.items():
         unapplied = money(payment.get("TotalAmt"))
@@ -233,6 +242,9 @@ def open_items(company: Company, as_of: dt.date) -> list[OpenItem]:
             for kind, target in links(line):
                 if kind == "Invoice" and target in invoice_open:
                     invoice_open[target] -= amount
+                    unapplied -= amount
+                elif LINK_ENTITY.get(kind) == "Purchase" and target in cheque_open:
+                    cheque_open[target] -= amount
                     unapplied -= amount
                 elif kind == "CreditMemo" and target in credit_open:
                     credit_open[target] -= amount
@@ -251,7 +263,26 @@ def open_items(company: Company, as_of: dt.date) -> list[OpenItem]:
         item(row, "CreditMemo", -money(row.get("TotalAmt")), -credit_open[key])
         for key, row in credits.items()
     ]
+    items += [
+        item(
+            row,
+            purchase_rules.link_type(row),
+            purchase_rules.ar_amount(company, row),
+            cheque_open[key],
+            customer=purchase_rules.ar_customer(company, row),
+        )
+        for key, row in cheques.items()
+    ]
     return [entry for entry in items if entry.open_balance != ZERO]
+
+
+def refunds(company: Company, as_of: dt.date) -> dict[str, dict[str, Any]]:
+    """Purchases that exist at `as_of` and debit a customer's A/R."""
+    return {
+        key: row
+        for key, row in existing(company, "Purchase", as_of).items()
+        if purchase_rules.ar_customer(company, row) is not None
+    }
 
 
 def apply_direct_credits(
@@ -273,7 +304,13 @@ def apply_direct_credits(
             credit_open[key] -= amount
 
 
-def item(row: dict[str, Any], kind: str, amount: Decimal, balance: Decimal) -> OpenItem:
+def item(
+    row: dict[str, Any],
+    kind: str,
+    amount: Decimal,
+    balance: Decimal,
+    customer: str | None = None,
+) -> OpenItem:
     date = txn_date(row) or dt.date.min
     due = date
     if kind == "Invoice" and row.get("DueDate"):
@@ -287,7 +324,7 @@ def item(row: dict[str, Any], kind: str, amount: Decimal, balance: Decimal) -> O
         doc_number=str(row.get("DocNumber") or ""),
         txn_date=date,
         due_date=due,
-        customer_id=customer_id(row),
+        customer_id=customer if customer is not None else customer_id(row),
         amount=amount,
         open_balance=balance,
     )
@@ -472,7 +509,13 @@ def aged_receivable_detail(company: Company, options: Options) -> dict[str, Any]
     }
 
 
-TXN_TYPE_TITLES = {"Invoice": "Invoice", "Payment": "Payment", "CreditMemo": "Credit Memo"}
+TXN_TYPE_TITLES = {
+    "Invoice": "Invoice",
+    "Payment": "Payment",
+    "CreditMemo": "Credit Memo",
+    "Check": "Check",
+    "Expense": "Expense",
+}
 
 
 def detail_row(entry: OpenItem, names: dict[str, str]) -> dict[str, Any]:

@@ -2,8 +2,8 @@
 
 `write()` validates everything before it changes anything, then commits and
 reports every entity it changed (the main one, plus linked invoices, credit
-memos and customers whose balances moved) so the API can log CDC changes and
-send webhooks.
+memos, purchases and customers whose balances moved) so the API can log CDC
+changes and send webhooks.
 """
 
 from collections.abc import Callable
@@ -12,7 +12,7 @@ from decimal import Decimal
 from typing import Any
 
 from qbemulator.online import faults
-from qbemulator.online.entities import names, payments, txns
+from qbemulator.online.entities import names, payments, purchases, txns
 from qbemulator.online.entities.common import (
     Entity,
     bump,
@@ -25,7 +25,7 @@ from qbemulator.online.entities.common import (
     meta_time,
     touch,
 )
-from qbemulator.online.entities.index import index
+from qbemulator.online.entities.index import index, purchase_customers
 from qbemulator.online.state import Company
 
 Builder = Callable[[Company, Entity, Entity, Entity | None, str, set[str]], Entity]
@@ -70,6 +70,14 @@ SPECS: dict[str, Spec] = {
         "txn",
         txns.KNOWN["Payment"],
         lambda company, data, body, stored, new_id, include: payments.build_payment(
+            company, data, stored, new_id
+        ),
+    ),
+    "Purchase": Spec(
+        "Purchase",
+        "txn",
+        purchases.KNOWN,
+        lambda company, data, body, stored, new_id, include: purchases.build_purchase(
             company, data, stored, new_id
         ),
     ),
@@ -216,8 +224,9 @@ def void(company: Company, spec: Spec, body: Entity, *, by_update: bool) -> Outc
 
 
 def _check_unlinked(company: Company, entity: str, stored: Entity) -> None:
-    """Invoices and credit memos with payments applied must be unlinked first; deposited payments too."""
-    if entity in txns.AR_TARGETS and txns.applied(company, stored, entity) != 0:
+    """Invoices, credit memos and purchases with payments linked must be unlinked first; deposited payments too."""
+    linkable = (*txns.AR_TARGETS, "Purchase")
+    if entity in linkable and txns.applied(company, stored, entity) != 0:
         raise faults.business(
             f"This {entity} has payments or credits applied to it. Remove the linked transactions first."
         )
@@ -246,13 +255,17 @@ def _after(
         payment_id = (after or before or {})["Id"]
         for kind, target_id in payments.sync_links(company, payment_id, before, after, deltas):
             outcome.changes.append((kind, target_id, "Update"))
+    if entity == "Purchase":
+        purchases.sync_open(company, (after or before or {})["Id"], deltas)
     payments.move_ar(company, deltas)
     customers = {
         str(x.get("CustomerRef", {}).get("value"))
         for x in (before, after)
         if x and x.get("CustomerRef")
     }
-    if entity in ("Invoice", "CreditMemo", "Payment"):
+    if entity == "Purchase":
+        customers |= purchase_customers(before) | purchase_customers(after)
+    if entity in ("Invoice", "CreditMemo", "Payment", "Purchase"):
         for customer_id in sorted(customers):
             if payments.sync_customer(company, customer_id):
                 outcome.changes.append(("Customer", customer_id, "Update"))

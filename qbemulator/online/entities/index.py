@@ -51,6 +51,24 @@ def _keys(entity: str, data: dict[str, Any] | None) -> list[tuple[str, Any, Any]
     customer = (data.get("CustomerRef") or {}).get("value")
     if entity in AR_ENTITIES and customer is not None:
         found.append(("by_customer", str(customer), (entity, data["Id"])))
+    if entity == "Purchase":
+        for named in sorted(purchase_customers(data)):
+            found.append(("by_customer", named, (entity, data["Id"])))
+    return found
+
+
+def purchase_customers(purchase: dict[str, Any] | None) -> set[str]:
+    """Every customer a Purchase names (payee or line CustomerRef): a superset of its A/R customer."""
+    if not purchase:
+        return set()
+    found = set()
+    payee = purchase.get("EntityRef") or {}
+    if payee.get("type") == "Customer" and payee.get("value") is not None:
+        found.add(str(payee["value"]))
+    for line in purchase.get("Line") or []:
+        ref = (line.get("AccountBasedExpenseLineDetail") or {}).get("CustomerRef") or {}
+        if ref.get("value") is not None:
+            found.add(str(ref["value"]))
     return found
 
 

@@ -1,15 +1,18 @@
 """Payments and deposits, and the bookkeeping that links them to what they settle.
 
-A Payment's `Line[].LinkedTxn` applies it to invoices (reducing their Balance) and
-to credit memos (consuming their credit); `sync_links` keeps the targets' LinkedTxn
-and Balance in step and `sync_customer` the customer's Balance. An amount beyond a
-target's open balance, or applied amounts beyond the payment, are refused (6000).
+A Payment's `Line[].LinkedTxn` applies it to invoices (reducing their Balance), to
+credit memos (consuming their credit) and to purchases posted to A/R, the cheques that
+refund a customer (TxnType "Check" or "Expense": they consume the payment like an
+invoice); `sync_links` keeps the targets' LinkedTxn and open amounts in step and
+`sync_customer` the customer's Balance. An amount beyond a target's open balance, or
+applied amounts beyond the payment, are refused (6000).
 """
 
 from decimal import Decimal
 from typing import Any
 
 from qbemulator.online import faults
+from qbemulator.online.entities import purchases
 from qbemulator.online.entities.common import (
     USD,
     Entity,
@@ -22,8 +25,8 @@ from qbemulator.online.entities.common import (
 from qbemulator.online.entities.index import index
 from qbemulator.online.entities.names import ordered, server
 from qbemulator.online.entities.txns import (
-    AR_TARGETS,
     KNOWN,
+    LINK_ENTITY,
     ZERO,
     account_ref,
     applied,
@@ -48,36 +51,50 @@ def payment_lines(
         if not links:
             raise faults.required_param("LinkedTxn")
         extras: list[Entity] = []
+        stored_links: list[Entity] = []
         for link in links:
-            kind, target_id = link.get("TxnType"), str(link.get("TxnId", ""))
-            target = company.entities.get(kind, {}).get(target_id) if kind in AR_TARGETS else None
+            kind, target_id = str(link.get("TxnType")), str(link.get("TxnId", ""))
+            entity = LINK_ENTITY.get(kind, "")
+            target = company.entities.get(entity, {}).get(target_id) if entity else None
             if target is None:
                 raise faults.business(
                     f"The entity {kind} {target_id} that you are trying to link does not exist. {kind} {target_id}"
                 )
-            if target.get("CustomerRef", {}).get("value") != customer_id:
-                raise faults.business(
-                    f"{kind} {target_id} belongs to another customer and cannot be linked to this payment"
-                )
-            open_balance = (
-                ZERO
-                if is_voided(company, kind, target_id)
-                else money(target["TotalAmt"]) - applied(company, target, kind, exclude=own_id)
-            )
+            open_balance = link_open_balance(company, entity, target, customer_id, own_id)
             if amount > open_balance:
                 raise faults.business(
                     f"The amount applied to {kind} {target_id} ({amount}) is more than its open balance ({open_balance})"
                 )
-            net += amount if kind == "Invoice" else -amount
+            net += -amount if entity == "CreditMemo" else amount
             extras = line_ex(target, open_balance)
-        out.append(
-            {
-                "Amount": amount,
-                "LinkedTxn": [{"TxnId": str(x["TxnId"]), "TxnType": x["TxnType"]} for x in links],
-                "LineEx": {"any": extras},
-            }
-        )
+            stored_type = purchases.link_type(target) if entity == "Purchase" else kind
+            stored_links.append({"TxnId": target_id, "TxnType": stored_type})
+        out.append({"Amount": amount, "LinkedTxn": stored_links, "LineEx": {"any": extras}})
     return out, net
+
+
+def link_open_balance(
+    company: Company, entity: str, target: Entity, customer_id: str, own_id: str | None
+) -> Decimal:
+    """What a payment of `customer_id` may still apply to `target` (6000 if it is another's)."""
+    target_id = target["Id"]
+    if entity == "Purchase":
+        owner = purchases.ar_customer(company, target)
+        if owner is None:
+            raise faults.business(
+                f"Purchase {target_id} has no Accounts Receivable line and cannot be linked to a payment"
+            )
+        total = purchases.ar_amount(company, target)
+    else:
+        owner = target.get("CustomerRef", {}).get("value")
+        total = money(target["TotalAmt"])
+    if owner != customer_id:
+        raise faults.business(
+            f"{entity} {target_id} belongs to another customer and cannot be linked to this payment"
+        )
+    if is_voided(company, entity, target_id):
+        return ZERO
+    return total - applied(company, target, entity, exclude=own_id)
 
 
 def line_ex(target: Entity, open_balance: Decimal) -> list[Entity]:
@@ -200,10 +217,12 @@ def deposited(company: Company, payment_id: str) -> bool:
 
 
 def targets(payment: Entity | None) -> set[tuple[str, str]]:
+    """(entity, id) of everything the payment's lines link to."""
     found: set[tuple[str, str]] = set()
     for line in (payment or {}).get("Line", []):
         for link in line.get("LinkedTxn", []):
-            found.add((str(link["TxnType"]), str(link["TxnId"])))
+            kind = str(link["TxnType"])
+            found.add((LINK_ENTITY.get(kind, kind), str(link["TxnId"])))
     return found
 
 
@@ -252,7 +271,7 @@ def sync_links(
     after: Entity | None,
     deltas: dict[str, Decimal],
 ) -> list[tuple[str, str]]:
-    """Keep each linked invoice / credit memo's LinkedTxn and Balance in step with the payment."""
+    """Keep each linked invoice / credit memo / purchase's LinkedTxn and open amount in step."""
     changed: list[tuple[str, str]] = []
     now_linked = targets(after)
     for kind, target_id in sorted(targets(before) | now_linked):
@@ -266,6 +285,15 @@ def sync_links(
         ]
         if (kind, target_id) in now_linked:
             links.append({"TxnId": payment_id, "TxnType": "Payment"})
+        if kind == "Purchase":
+            if links:
+                target["LinkedTxn"] = links
+            else:
+                target.pop("LinkedTxn", None)
+            purchases.sync_open(company, target_id, deltas)
+            touch(target)
+            changed.append((kind, target_id))
+            continue
         ar_share(company, kind, target, deltas, -1)
         target["LinkedTxn"] = links
         voided = is_voided(company, kind, target_id)
@@ -281,17 +309,18 @@ def sync_links(
 
 
 def customer_balance(company: Company, customer_id: str) -> Decimal:
-    """Open AR of one customer: invoice balances less unused credit memos and unapplied payments."""
+    """Open AR of one customer: invoice balances and refund cheques' open A/R amounts, less
+    unused credit memos and unapplied payments."""
     total = ZERO
-    keys = {
-        "Invoice": ("Balance", 1),
-        "CreditMemo": ("Balance", -1),
-        "Payment": ("UnappliedAmt", -1),
-    }
     for kind, txn_id in index(company).by_customer.get(customer_id, set()):
         txn = company.entities.get(kind, {}).get(txn_id)
-        if txn is not None and txn.get("CustomerRef", {}).get("value") == customer_id:
-            key, sign = keys[kind]
+        if txn is None:
+            continue
+        if kind == "Purchase":
+            if purchases.ar_customer(company, txn) == customer_id:
+                total += purchases.open_balance(company, txn)
+        elif txn.get("CustomerRef", {}).get("value") == customer_id:
+            key, sign = AR_SHARES[kind]
             total += sign * money(txn.get(key, 0))
     return total
 

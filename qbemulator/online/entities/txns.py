@@ -59,7 +59,14 @@ KNOWN = {
         TXN + " DepositToAccountRef ClassRef TotalAmt CashBack DepositEx GlobalTaxCalculation"
     ),
 }
-AR_TARGETS = ("Invoice", "CreditMemo")  # what a Payment line may link to here
+AR_TARGETS = ("Invoice", "CreditMemo")  # the sales documents a Payment line may link to
+# Payment line LinkedTxn.TxnType -> the entity it names (a Purchase answers to "Expense" or "Check").
+LINK_ENTITY = {
+    "Invoice": "Invoice",
+    "CreditMemo": "CreditMemo",
+    "Expense": "Purchase",
+    "Check": "Purchase",
+}
 
 
 def date_field(data: Entity, name: str) -> str | None:
@@ -225,7 +232,9 @@ def build_lines(
 
 
 def applied(company: Company, target: Entity, kind: str, exclude: str | None = None) -> Decimal:
-    """How much of `target` the Payments linked to it have applied (optionally skipping one)."""
+    """How much of `target` (an entity of type `kind`) the Payments linked to it have applied.
+
+    `exclude` skips one payment (the one being rewritten)."""
     total = ZERO
     for link in target.get("LinkedTxn", []):
         if link.get("TxnType") != "Payment" or link.get("TxnId") == exclude:
@@ -233,7 +242,10 @@ def applied(company: Company, target: Entity, kind: str, exclude: str | None = N
         payment = company.entities.get("Payment", {}).get(str(link["TxnId"]))
         for line in (payment or {}).get("Line", []):
             for linked in line.get("LinkedTxn", []):
-                if linked.get("TxnType") == kind and str(linked.get("TxnId")) == target["Id"]:
+                if (
+                    LINK_ENTITY.get(str(linked.get("TxnType"))) == kind
+                    and str(linked.get("TxnId")) == target["Id"]
+                ):
                     total += money(line["Amount"])
     return total
 

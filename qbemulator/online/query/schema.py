@@ -74,6 +74,7 @@ FILTERABLE: dict[str, dict[str, Field]] = {
         ProjectRef=REF,
     ),
     "Deposit": _fields(TxnDate=DATE),
+    "Purchase": _fields(DocNumber=TEXT, TxnDate=DATE, PaymentType=TEXT, TotalAmt=MONEY),
     "Item": _fields(
         Name=TEXT, Type=TEXT, Active=BOOL, Taxable=BOOL, FullyQualifiedName=TEXT, SubItem=BOOL
     ),
@@ -141,6 +142,8 @@ KNOWN: dict[str, frozenset[str]] = {
         "RefundReceipt": _SALES_TXN,
         "Payment": _PAYMENT,
         "Deposit": f"{_TXN} DepositToAccountRef CashBack",
+        "Purchase": f"""{_TXN} AccountRef PaymentType EntityRef Credit RemitToAddr PrintStatus
+PurchaseEx PaymentMethodRef GlobalTaxCalculation IncludeInAnnualTPAR""",
         "Item": _ITEM,
         "Account": _ACCOUNT,
     }.items()
