@@ -8,18 +8,25 @@ caller) in tests.
 A job may be delivered more than once, or to two workers at the same time: a
 second server enqueues the same run, a broker redelivers the job of a worker that
 died (Celery's late acknowledgement), an operator re-queues it. So the job decides
-under the organisation's lease: whoever holds it pushes; a job that finds the
-lease taken joins the running sync; a job that gets the lease for a run that has
-already finished does nothing. A run left `pushing` by a worker that died is
-taken over once its lease has expired, and the outbox sends nothing twice.
+under the organisation's lease: whoever holds it pushes; a job that gets the lease
+for a run that has already finished does nothing; a job that finds the lease
+taken joins the running sync, and (when the backend can defer jobs) queues itself
+to look again once the lease would have expired. If the holder died, that later
+look finds the lease expired and takes the run over, and the outbox sends nothing
+twice; if the holder is alive, it looks again later; once the run has finished,
+the chain stops.
 """
 
+import datetime as dt
+
 from django.tasks import task
+from django.utils import timezone
 
 from memberbooks.sync import lease
 from memberbooks.sync.models import RunState, SyncRun
 
 UNFINISHED = (RunState.QUEUED, RunState.PUSHING)
+LOOK_AGAIN_MARGIN = dt.timedelta(seconds=2)
 
 
 @task()
@@ -35,16 +42,19 @@ def push_job(run_id: int) -> dict[str, object]:
     org = run.organisation
     holder = lease.new_holder()
     if not lease.acquire(org, holder):
-        return joined(run_id, lease.running(org))
+        run.refresh_from_db()
+        if run.state not in UNFINISHED:
+            return finished(run)
+        return joined(run_id, lease.running(org), look_again(run_id))
     try:
         run.refresh_from_db()
         if run.state not in UNFINISHED:  # a repeat delivery after the sync finished
-            return {"run": run_id, "state": run.state, "skipped": "already finished"}
+            return finished(run)
         actor = Actor(org, Role.BOOKKEEPER, run.started_by)
         try:
             done = push(actor, run=run, holder=holder)
         except SyncBusy as busy:  # our lease expired and another worker took it over
-            return joined(run_id, busy.run)
+            return joined(run_id, busy.run, look_again(run_id))
     finally:
         lease.release(org, holder)  # push releases it too; this covers the early returns
     return {
@@ -56,9 +66,32 @@ def push_job(run_id: int) -> dict[str, object]:
     }
 
 
-def joined(run_id: int, running: SyncRun | None) -> dict[str, object]:
+def finished(run: SyncRun) -> dict[str, object]:
+    """The answer of a job delivered again after its sync had finished: nothing to do."""
+    return {"run": run.pk, "state": run.state, "skipped": "already finished"}
+
+
+def joined(run_id: int, running: SyncRun | None, again: dt.datetime | None) -> dict[str, object]:
     """The answer of a job that found its organisation's sync already running elsewhere."""
-    return {"run": run_id, "joined": True, "running": running.pk if running else None}
+    return {
+        "run": run_id,
+        "joined": True,
+        "running": running.pk if running else None,
+        "look_again_at": again.isoformat() if again else None,
+    }
+
+
+def look_again(run_id: int) -> dt.datetime | None:
+    """Queue this job again for when the running sync's lease would have expired.
+
+    So a run whose holder died is finished by someone: the later job takes the
+    expired lease over. None when the backend cannot defer (ImmediateBackend).
+    """
+    if not push_job.get_backend().supports_defer:
+        return None
+    when = timezone.now() + lease.ttl() + LOOK_AGAIN_MARGIN
+    push_job.using(run_after=when).enqueue(run_id)
+    return when
 
 
 def enqueue_push(run: SyncRun) -> None:

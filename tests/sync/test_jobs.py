@@ -5,6 +5,7 @@ then runs `memberbooks jobs worker --batch` as a separate process against the sa
 test database (SQLite file or PostgreSQL) and the test's emulator over loopback.
 """
 
+import datetime as dt
 import subprocess
 from collections import Counter
 from io import StringIO
@@ -14,6 +15,7 @@ import pytest
 from django.conf import settings as django_settings
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
 from memberbooks.config import tasks
@@ -122,23 +124,47 @@ def test_a_job_delivered_again_after_its_sync_finished_sends_nothing(qb: Connect
     assert OutboxItem.objects.filter(organisation=qb.books.org).count() == 2
 
 
-def test_a_job_that_finds_the_lease_taken_joins_and_sends_nothing(
+def test_a_job_that_finds_the_lease_taken_joins_and_looks_again_later(
     qb: Connected, settings: Any
 ) -> None:
     settings.TASKS = DATABASE  # queue only: this test plays the worker itself
     books_to_send(qb, count=2)
     run = runs.start(qb.actor)
+    first = DBTaskResult.objects.get()
     other = lease.new_holder()
     assert lease.acquire(qb.books.org, other)
     lease.attach(qb.books.org, other, run)
 
     answer = jobs.push_job.call(run.pk)
 
-    assert answer == {"run": run.pk, "joined": True, "running": run.pk}
+    assert {k: answer[k] for k in ("run", "joined", "running")} == {
+        "run": run.pk,
+        "joined": True,
+        "running": run.pk,
+    }
     run.refresh_from_db()
     assert run.state == RunState.QUEUED
     assert not OutboxItem.objects.filter(organisation=qb.books.org).exists()
     assert not qb_numbers(qb)
-    lease.release(qb.books.org, other)
-    assert jobs.push_job.call(run.pk)["state"] == RunState.DONE
+    again = DBTaskResult.objects.exclude(pk=first.pk).get()  # the look once the lease expires
+    assert again.args_kwargs["args"] == [run.pk]
+    assert again.run_after.isoformat() == answer["look_again_at"]
+    assert again.run_after >= timezone.now() + lease.ttl()
+
+
+def test_the_later_look_takes_over_the_sync_of_a_holder_that_died(
+    qb: Connected, settings: Any
+) -> None:
+    settings.TASKS = DATABASE
+    invoices = books_to_send(qb, count=2)
+    run = runs.start(qb.actor)
+    dead = lease.new_holder()
+    assert lease.acquire(qb.books.org, dead, lifetime=dt.timedelta(seconds=-1))  # never renewed
+    SyncRun.objects.filter(pk=run.pk).update(state=RunState.PUSHING)  # it had started
+
+    answer = jobs.push_job.call(run.pk)
+
+    assert answer["state"] == RunState.DONE and answer["confirmed"] == 2, answer
+    assert qb_numbers(qb) == Counter(i.number for i in invoices)
     assert set(OutboxItem.objects.values_list("state", flat=True)) == {OutboxState.CONFIRMED}
+    assert jobs.push_job.call(run.pk)["skipped"] == "already finished"

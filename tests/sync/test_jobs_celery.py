@@ -141,6 +141,7 @@ def test_two_celery_workers_given_the_same_company_run_one_sync(
     # `running` is the lease's run, None while the holder is still checking (not yet attached).
     assert answer["run"] == run.pk and answer["joined"] is True, workers.log_text()
     assert answer["running"] in (run.pk, None)
+    assert answer["look_again_at"]  # it queued a later look, in case the holder dies
     logs = {w.stem: w.read_text() for _, w in workers.running}
     assert all("succeeded" in text for text in logs.values()), logs  # each worker took a job
     assert SyncRun.objects.filter(organisation=qb.books.org).count() == 1
