@@ -79,6 +79,7 @@ class Operation:
     page_of: type | None = None  # ... or a Page of these ...
     response_schema: dict[str, Any] | None = None  # ... or a hand-written JSON schema
     conflicts: bool = False  # documents 409
+    atomic: bool = True  # False: the handler commits its own writes (it starts background jobs)
 
     @property
     def unsafe(self) -> bool:
@@ -171,7 +172,7 @@ def _run(op: Operation, request: HttpRequest, params: dict[str, str]) -> HttpRes
     if op.body is not None:
         kwargs["body"] = schema.parse(op.body, read_json(request))
     # A write and its answer share one transaction: if anything fails, nothing is kept.
-    with transaction.atomic() if op.unsafe else nullcontext():
+    with transaction.atomic() if op.unsafe and op.atomic else nullcontext():
         payload = schema.dump(op.handler(Call(request, actor), **kwargs))
     return json_response(payload, status=op.status)
 

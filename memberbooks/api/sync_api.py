@@ -175,7 +175,14 @@ def check_sync(call: Call) -> shapes.SyncCheck:
     return plan_shape(call.org.slug, plan)
 
 
-@api.post(SYNC + "runs/", role=WRITE, body=shapes.StartSync, response=shapes.SyncRun, status=202)
+@api.post(
+    SYNC + "runs/",
+    role=WRITE,
+    body=shapes.StartSync,
+    response=shapes.SyncRun,
+    status=202,
+    atomic=False,  # runs.start commits the queued run before a worker may pick it up
+)
 def start_sync(call: Call, body: shapes.StartSync) -> shapes.SyncRun:
     """Start a sync in the background, or join the one running; poll the run's `url`."""
     latest = history.runs(call.org).first()

@@ -25,7 +25,7 @@ from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 
-from django.db import close_old_connections, connections
+from django.db import close_old_connections, connection, connections
 from django.utils import timezone
 
 from memberbooks.exports import actions as exports
@@ -204,8 +204,13 @@ def _create_customers(pusher: Pusher, plan: Plan) -> None:
         try:
             link = mapping.create_customer_for(pusher.actor, member)
         except LedgerError:
-            continue  # its documents find no customer below and are held, saying why
+            pusher.failed += 1  # its documents find no customer below and are held, saying why
+            continue
         pusher.refs.customers[member.pk] = link.qb_id
+        pusher.confirmed += 1
+    SyncRun.objects.filter(pk=pusher.run.pk).update(
+        confirmed=pusher.confirmed, failed=pusher.failed
+    )
 
 
 def _adopt(pusher: Pusher, rows: list[OutboxItem]) -> None:
@@ -615,7 +620,8 @@ def _hold(pusher: Pusher, row: OutboxItem, why: str) -> None:
 
 
 def _finish(pusher: Pusher) -> SyncRun:
-    close_old_connections()
+    if not connection.in_atomic_block:
+        close_old_connections()
     unknown = OutboxItem.objects.filter(organisation=pusher.org, state=OutboxState.SENT).count()
     run = pusher.run
     run.refresh_from_db()

@@ -106,13 +106,6 @@ def test_start_answers_202_with_the_queued_run_and_a_second_post_joins_it(
     assert SyncRun.objects.count() == 1
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="POST routes run inside transaction.atomic (api/routing.py); with the "
-    "ImmediateBackend the push runs in it and push._finish's close_old_connections() closes "
-    "the connection mid-transaction. Needs Operation(atomic=False) for this route, or the guard "
-    "in push._finish.",
-)
 def test_start_with_the_immediate_backend_answers_the_finished_run(qb: Connected) -> None:
     one_fails(qb)
     reply = token_caller(qb.books.org, Role.BOOKKEEPER).post(RUNS, {})
