@@ -32,6 +32,7 @@ demo: setup ## Set up, migrate, load the demo association and serve it at http:/
 	$(VENV)/bin/memberbooks jobs worker & worker=$$!; \
 	trap 'kill $$emulator $$worker 2>/dev/null; wait $$emulator $$worker 2>/dev/null' EXIT INT TERM; \
 	$(VENV)/bin/memberbooks qbo connect demo --if-needed --auto-approve --emulator http://$(HOST):$(EMULATOR_PORT) \
+	  && $(VENV)/bin/memberbooks demo quickbooks \
 	  || echo "  (not connected to the emulator: press 'Connect to the emulator' on the QuickBooks page)"; \
 	echo ""; \
 	echo "  memberbooks demo: http://$(HOST):$(PORT)/"; \

@@ -1,6 +1,9 @@
 """`memberbooks demo load [--slug demo] [--seed 2026] [--anchor DATE] [--members 500] [--reset]`
 and `memberbooks demo logins [--slug demo]`.
 
+`memberbooks demo quickbooks [--slug demo]` fills the connected QuickBooks company
+with the customers its bookkeeper would already have there.
+
 `load` builds the Riverside Chamber of Commerce demo with a year of books ending
 on the anchor date (today unless told), and does nothing if it is there already,
 so `make demo` can be run again and again. `logins` prints who can sign in.
@@ -12,7 +15,8 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
-from memberbooks.demo import loader
+from memberbooks.demo import loader, quickbooks
+from memberbooks.ledger.errors import LedgerError
 from memberbooks.tenancy.models import Membership, Organisation
 
 
@@ -42,12 +46,35 @@ class Command(BaseCommand):
         )
         logins = sub.add_parser("logins", help="Print the demo's usernames, password and roles.")
         logins.add_argument("--slug", default=loader.DEFAULT_SLUG)
+        seed = sub.add_parser(
+            "quickbooks",
+            help="Fill the connected QuickBooks company with the customers a bookkeeper "
+            "would already have there (once).",
+        )
+        seed.add_argument("--slug", default=loader.DEFAULT_SLUG)
 
     def handle(self, *args: Any, **options: Any) -> None:
         if options["action"] == "load":
             self.load(options)
+        elif options["action"] == "quickbooks":
+            self.quickbooks(options["slug"])
         else:
             self.logins(options["slug"])
+
+    def quickbooks(self, slug: str) -> None:
+        try:
+            organisation = Organisation.objects.get(slug=slug)
+            created = quickbooks.seed(organisation)
+        except Organisation.DoesNotExist:
+            raise CommandError(
+                f"No organisation {slug!r}; run `memberbooks demo load` first."
+            ) from None
+        except LedgerError as error:
+            raise CommandError(str(error)) from None
+        if created:
+            self.stdout.write(f"Created {created} customers in the demo's QuickBooks company.")
+        else:
+            self.stdout.write("The demo's QuickBooks company has customers already; nothing to do.")
 
     def load(self, options: dict[str, Any]) -> None:
         anchor = parse_date(options["anchor"]) if options["anchor"] else timezone.localdate()
