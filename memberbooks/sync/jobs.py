@@ -23,7 +23,7 @@ from django.tasks import task
 from django.utils import timezone
 
 from memberbooks.sync import lease
-from memberbooks.sync.models import RunState, SyncRun
+from memberbooks.sync.models import RunState, SyncLease, SyncRun
 
 UNFINISHED = (RunState.QUEUED, RunState.PUSHING)
 LOOK_AGAIN_MARGIN = dt.timedelta(seconds=2)
@@ -92,6 +92,23 @@ def look_again(run_id: int) -> dt.datetime | None:
     when = timezone.now() + lease.ttl() + LOOK_AGAIN_MARGIN
     push_job.using(run_after=when).enqueue(run_id)
     return when
+
+
+def resume_abandoned() -> list[int]:
+    """Queue again every run left `pushing` with no live lease: its worker died mid-sync.
+
+    A broker redelivers such a job by itself (Celery, late acknowledgement); the
+    database queue does not, so `memberbooks jobs worker` calls this as it starts
+    (a worker restarted after a crash picks up what it dropped). A run whose
+    organisation's lease is still live is being pushed, and is left alone; queuing
+    one twice is harmless (the second job joins).
+    """
+    live = SyncLease.objects.filter(expires_at__gt=timezone.now()).values("organisation")
+    abandoned = SyncRun.objects.filter(state=RunState.PUSHING).exclude(organisation__in=live)
+    ids = list(abandoned.values_list("pk", flat=True))
+    for run_id in ids:
+        push_job.enqueue(run_id)
+    return ids
 
 
 def enqueue_push(run: SyncRun) -> None:

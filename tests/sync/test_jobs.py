@@ -168,3 +168,25 @@ def test_the_later_look_takes_over_the_sync_of_a_holder_that_died(
     assert qb_numbers(qb) == Counter(i.number for i in invoices)
     assert set(OutboxItem.objects.values_list("state", flat=True)) == {OutboxState.CONFIRMED}
     assert jobs.push_job.call(run.pk)["skipped"] == "already finished"
+
+
+def test_a_starting_worker_queues_again_the_sync_a_dead_worker_left(
+    qb: Connected, settings: Any
+) -> None:
+    settings.TASKS = DATABASE
+    books_to_send(qb, count=1)
+    run = runs.start(qb.actor)
+    DBTaskResult.objects.all().delete()  # the dead worker had taken the job
+    SyncRun.objects.filter(pk=run.pk).update(state=RunState.PUSHING)
+    alive = lease.new_holder()
+    assert lease.acquire(qb.books.org, alive)
+
+    assert jobs.resume_abandoned() == []  # its lease is live: someone is pushing it
+    lease.release(qb.books.org, alive)
+    assert lease.acquire(qb.books.org, alive, lifetime=dt.timedelta(seconds=-1))  # expired
+
+    assert jobs.resume_abandoned() == [run.pk]
+    job = DBTaskResult.objects.get()
+    assert job.args_kwargs["args"] == [run.pk]
+    assert jobs.push_job.call(run.pk)["state"] == RunState.DONE
+    assert jobs.resume_abandoned() == []

@@ -86,6 +86,16 @@ class Workers:
             time.sleep(0.1)
         pytest.fail(f"worker {log.stem} did not start:\n{log.read_text(errors='replace')}")
 
+    def wait_any(self, marker: str, timeout: float = 15.0) -> str:
+        """The name of the first worker whose log shows `marker` (or fail with the logs)."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            for _, log in self.running:
+                if marker in log.read_text(errors="replace"):
+                    return log.stem
+            time.sleep(0.1)
+        pytest.fail(f"no worker logged {marker!r}:\n{self.log_text()}")
+
     def log_text(self) -> str:
         return "\n".join(f"--- {w.stem}\n{w.read_text(errors='replace')}" for _, w in self.running)
 

@@ -6,6 +6,9 @@ worker  MEMBERBOOKS_TASKS=database: django-tasks-db's worker over memberbooks'
         (the same as `celery -A memberbooks.config.celery worker`).
 info    which backend this process uses, where its queue is, and how many jobs wait.
 
+A worker starting queues again any sync left `pushing` by a worker that died
+(sync.jobs.resume_abandoned), so restarting a crashed worker finishes its sync.
+
 Any number of workers may run, on one machine or many: a sync of one organisation
 is one at a time whatever the number (the lease, memberbooks/sync/lease.py).
 """
@@ -16,6 +19,8 @@ from urllib.parse import urlsplit, urlunsplit
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from memberbooks.sync.jobs import resume_abandoned
 
 
 class Command(BaseCommand):
@@ -41,15 +46,19 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         if options["action"] == "info":
             self.info()
-        elif settings.TASKS_MODE == "database":
-            self.database_worker(options)
-        elif settings.TASKS_MODE == "celery":
-            self.celery_worker(options)
-        else:
+            return
+        if settings.TASKS_MODE not in ("database", "celery"):
             raise CommandError(
                 "MEMBERBOOKS_TASKS=immediate runs each job in the caller: there is no worker "
                 "to start. Set MEMBERBOOKS_TASKS=database (one machine) or celery (many)."
             )
+        resumed = resume_abandoned()
+        if resumed:
+            self.stdout.write(f"Queued again the sync(s) a stopped worker left: {resumed}")
+        if settings.TASKS_MODE == "database":
+            self.database_worker(options)
+        else:
+            self.celery_worker(options)
 
     def database_worker(self, options: dict[str, Any]) -> None:
         if options["concurrency"] or options["hostname"] or options["pool"]:
