@@ -9,6 +9,7 @@ import datetime as dt
 import threading
 from collections.abc import Iterator
 from decimal import Decimal
+from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 from wsgiref.simple_server import make_server
@@ -522,6 +523,51 @@ def test_the_inspection_page_lists_purchases_and_counts_open_cheques(
     assert page.status_code == 200
     assert "Purchases (cheques and expenses)" in page.text and "9001" in page.text
     assert '<span class="total">20.00</span>' in page.text
+
+
+def test_batch_cdc_and_a_restart_keep_the_cheque_in_step(api: Api, tmp_path: Path) -> None:
+    jane, payment = overpaid(api)
+    invoice_line = {k: payment["Line"][0][k] for k in ("Amount", "LinkedTxn")}
+    request = {
+        "BatchItemRequest": [
+            {"bId": "1", "operation": "create", "Purchase": cheque_body(api, jane["Id"], "20.00")},
+            {"bId": "2", "operation": "create", "Purchase": {"PaymentType": "Check"}},
+        ]
+    }
+    items = api.parse(api.post("batch", request))["BatchItemResponse"]
+    made = items[0]["Purchase"]
+    assert made["TotalAmt"] == D("20.00")
+    assert items[1]["Fault"]["Error"][0]["code"] == "2020"
+    since = (dt.datetime.now(dt.UTC) - dt.timedelta(minutes=5)).isoformat(timespec="seconds")
+    changed = api.parse(api.get("cdc", entities="purchase", changedSince=since))
+    found = changed["CDCResponse"][0]["QueryResponse"][0]["Purchase"]
+    assert [p["Id"] for p in found] == [made["Id"]]
+
+    # Saved and loaded again, the open amount posted to A/R is still known: linking moves it once.
+    api.emulator.path = tmp_path / "state.json"
+    api.emulator.save()
+    again = Emulator(path=tmp_path / "state.json")
+    with httpx.Client(
+        transport=httpx.WSGITransport(app=make_app(again, "http://qbo.test")),
+        base_url="http://qbo.test",
+    ) as http:
+        http.headers.update(api.client.headers)
+        restarted = Api.__new__(Api)
+        restarted.emulator, restarted.client = again, http
+        restarted.company = again.companies[api.realm]
+        restarted.realm = api.realm
+        refund = {"Amount": D("20.00"), "LinkedTxn": [{"TxnId": made["Id"], "TxnType": "Check"}]}
+        body = {
+            "Id": payment["Id"],
+            "SyncToken": payment["SyncToken"],
+            "CustomerRef": {"value": jane["Id"]},
+            "TotalAmt": D("120.00"),
+            "Line": [invoice_line, refund],
+        }
+        assert restarted.create("Payment", body)["UnappliedAmt"] == 0
+        assert balance(restarted, jane["Id"]) == 0
+        assert ar_account_balance(restarted) == 0
+        assert detail_items(restarted) == []
 
 
 # ---------------------------------------------------------------- python-quickbooks
