@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from memberbooks.exports.models import DocType
-from memberbooks.ledger.models import CreditMemo, DocumentLine, Invoice, Payment
+from memberbooks.ledger.models import CreditMemo, DocumentLine, Invoice, Payment, Refund
 from memberbooks.mapping.models import GLMapping
 from memberbooks.quickbooks.online.wire import JsonDict
 from memberbooks.sync.markers import note_with_marker
@@ -71,8 +71,22 @@ def credit_memo(doc: CreditMemo, lines: Sequence[DocumentLine], refs: Refs) -> J
     }
 
 
-def payment(doc: Payment, applied: Sequence[tuple[int, object]], refs: Refs) -> JsonDict:
-    """A payment and its applications (QuickBooks' LinkedTxn); the rest stays unapplied credit."""
+def _cheque_lines(cheques: Sequence[tuple[str, object]]) -> list[JsonDict]:
+    """Lines linking refund cheques already in QuickBooks: the credit they paid out."""
+    return [
+        {"Amount": amount, "LinkedTxn": [{"TxnId": qb_id, "TxnType": "Check"}]}
+        for qb_id, amount in cheques
+    ]
+
+
+def payment(
+    doc: Payment,
+    applied: Sequence[tuple[int, object]],
+    refs: Refs,
+    cheques: Sequence[tuple[str, object]] = (),
+) -> JsonDict:
+    """A payment, its applications (QuickBooks' LinkedTxn) and its refund cheques; the rest
+    stays unapplied credit. QuickBooks replaces all lines on an update, so all are sent."""
     account = refs.mappings[doc.deposit_account_id].qb_account_id
     return {
         "TotalAmt": doc.amount,
@@ -90,14 +104,19 @@ def payment(doc: Payment, applied: Sequence[tuple[int, object]], refs: Refs) -> 
                 ],
             }
             for invoice_id, amount in applied
-        ],
+        ]
+        + _cheque_lines(cheques),
     }
 
 
 def credit_application(
-    doc: CreditMemo, applied: Sequence[tuple[int, object]], refs: Refs
+    doc: CreditMemo,
+    applied: Sequence[tuple[int, object]],
+    refs: Refs,
+    cheques: Sequence[tuple[str, object]] = (),
 ) -> JsonDict:
-    """A credit memo applied to invoices: QuickBooks records it as a zero payment linking both."""
+    """A credit memo's uses: applied to invoices, or paid out by refund cheques. QuickBooks
+    records them as one zero payment linking the credit memo and each invoice or cheque."""
     memo_qb_id = refs.exported[(DocType.CREDIT_MEMO, doc.pk)]
     lines: list[JsonDict] = []
     for invoice_id, amount in applied:
@@ -105,6 +124,14 @@ def credit_application(
         lines.append({"Amount": amount, "LinkedTxn": [{"TxnId": target, "TxnType": "Invoice"}]})
         lines.append(
             {"Amount": amount, "LinkedTxn": [{"TxnId": memo_qb_id, "TxnType": "CreditMemo"}]}
+        )
+    for line in _cheque_lines(cheques):
+        lines.append(line)
+        lines.append(
+            {
+                "Amount": line["Amount"],
+                "LinkedTxn": [{"TxnId": memo_qb_id, "TxnType": "CreditMemo"}],
+            }
         )
     return {
         "TotalAmt": 0,
@@ -114,3 +141,25 @@ def credit_application(
         "PrivateNote": _note("credit applied", refs, "credit_application", doc.pk),
         "Line": lines,
     }
+
+
+def refund(doc: Refund, refs: Refs, ar_account: str) -> JsonDict:
+    """A refund of a member's credit: a cheque to the customer, drawn on the bank account
+    the refund was paid from, on the A/R account (it raises what the customer owes by
+    what was paid back; linking it to the credit then closes both)."""
+    line: JsonDict = {
+        "Amount": doc.amount,
+        "DetailType": "AccountBasedExpenseLineDetail",
+        "AccountBasedExpenseLineDetail": {"AccountRef": {"value": ar_account}},
+    }
+    body: JsonDict = {
+        "PaymentType": "Check",
+        "AccountRef": {"value": refs.mappings[doc.paid_from_id].qb_account_id},
+        "EntityRef": {"value": refs.customers[doc.member_id], "type": "Customer"},
+        "TxnDate": doc.date.isoformat(),
+        "PrivateNote": _note(f"Refund {doc.reference}".strip(), refs, DocType.REFUND, doc.pk),
+        "Line": [line],
+    }
+    if doc.reference:
+        body["DocNumber"] = doc.reference[:21]
+    return body

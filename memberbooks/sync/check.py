@@ -35,10 +35,11 @@ CREATE_KIND: dict[str, str] = {
 
 def _numbers(docs: Iterable[Doc]) -> dict[str, set[str]]:
     """Document numbers to look up in QuickBooks, per entity (creates only)."""
-    wanted: dict[str, set[str]] = {entity: set() for entity in ENTITY.values()}
+    wanted: dict[str, set[str]] = {entity: set() for entity in facts.NUMBER_FIELDS}
     for doc in docs:
-        if doc.status not in documents.SENT:
-            wanted[ENTITY[doc.doc_type]].add(doc.number)
+        entity = ENTITY[doc.doc_type]
+        if doc.status not in documents.SENT and entity in wanted:
+            wanted[entity].add(doc.number)
     return wanted
 
 
@@ -94,15 +95,34 @@ def _items_of(doc: Doc, ctx: Context) -> tuple[list[Item], list[Item]]:
         create.depends_on.extend((DocType.INVOICE, i) for i, _ in doc.applied_to)
     if doc.refunded_from is not None:
         create.depends_on.append(doc.refunded_from)
-    if doc.doc_type == DocType.REFUND:  # not sent yet: see docs.md
-        return [], [create]
     items = [create]
+    if doc.doc_type == DocType.REFUND and doc.refunded_from is not None:
+        items.append(_relink(doc))
     if doc.doc_type == DocType.CREDIT_MEMO and doc.applied_to:
         applies = [doc.key, *((str(DocType.INVOICE), i) for i, _ in doc.applied_to)]
         items.append(Item("application", "create", doc, depends_on=applies))
     if doc.voided_on is not None:
         items.append(Item("void", "void", doc, depends_on=[doc.key]))
     return items, []
+
+
+def _relink(refund: Doc) -> Item:
+    """After the cheque, the refunded payment (or credit memo) is linked to it in QuickBooks."""
+    assert refund.refunded_from is not None
+    source_type, source_id = refund.refunded_from
+    source = Doc(
+        source_type,
+        source_id,
+        f"refunded by {refund.number}",
+        refund.date,
+        refund.member_id,
+        refund.member_number,
+        ZERO,
+        None,
+        "exported",
+        "",
+    )
+    return Item("update", "update", source, depends_on=[refund.key])
 
 
 def _problems(doc: Doc, ctx: Context) -> list[Problem]:
@@ -178,7 +198,7 @@ def _fill(plan: Plan, ctx: Context, docs: dict[tuple[str, int], Doc]) -> None:
         if doc.member_id not in ctx.links and ctx.settings.create_customers:
             customers.setdefault(doc.member_id, _customer_item(doc))
     ordered = list(customers.values()) + sorted(
-        wanted, key=lambda i: (KINDS.index(i.kind), i.doc.date, i.doc.doc_id)
+        _merged_updates(wanted), key=lambda i: (KINDS.index(i.kind), i.doc.date, i.doc.doc_id)
     )
     for item in ordered:
         blocker = next((key for key in item.depends_on if key in bad), None)
@@ -187,6 +207,23 @@ def _fill(plan: Plan, ctx: Context, docs: dict[tuple[str, int], Doc]) -> None:
             continue
         bad.add(item.doc.key)
         plan.held.append(_held(item, blocker, docs))
+
+
+def _merged_updates(items: list[Item]) -> list[Item]:
+    """One update per document, whatever asked for it (an edit, one or more refunds)."""
+    merged: list[Item] = []
+    updates: dict[tuple[str, int], Item] = {}
+    for item in items:
+        if item.kind != "update":
+            merged.append(item)
+            continue
+        first = updates.get(item.doc.key)
+        if first is None:
+            updates[item.doc.key] = item
+            merged.append(item)
+        else:
+            first.depends_on.extend(k for k in item.depends_on if k not in first.depends_on)
+    return merged
 
 
 def _held(item: Item, blocker: tuple[str, int], docs: dict[tuple[str, int], Doc]) -> Problem:

@@ -16,7 +16,6 @@ CHUNK = 1000
 NUMBER_FIELDS = {
     "Invoice": "DocNumber",
     "CreditMemo": "DocNumber",
-    "RefundReceipt": "DocNumber",
     "Payment": "PaymentRefNum",
 }
 

@@ -70,7 +70,7 @@ def _latest(
 
 
 @transaction.atomic
-def queue(run: SyncRun, items: Iterable[Item]) -> list[OutboxItem]:
+def queue(run: SyncRun, items: Iterable[Item]) -> list[tuple[OutboxItem, Item]]:
     """The outbox rows of `items`, created or taken over by `run`.
 
     A create or void already confirmed is skipped (it happened); an update
@@ -89,13 +89,13 @@ def queue(run: SyncRun, items: Iterable[Item]) -> list[OutboxItem]:
         if made is None or made.state != OutboxState.CONFIRMED:  # never applied before: create it
             wanted[("credit_application", key[1], "create")] = wanted.pop(key)
     latest = _latest(org, set(wanted))
-    rows: list[OutboxItem] = []
+    rows: list[tuple[OutboxItem, Item]] = []
     fresh: list[OutboxItem] = []
     for key, item in wanted.items():
         row = latest.get(key)
         if row is not None and row.state != OutboxState.CONFIRMED:
             _take_over(row, run)
-            rows.append(row)
+            rows.append((row, item))
             continue
         if row is not None and key[2] != "update":
             continue  # created or voided already
@@ -111,7 +111,7 @@ def queue(run: SyncRun, items: Iterable[Item]) -> list[OutboxItem]:
             qb_entity=entity_of(item),
         )
         fresh.append(new)
-        rows.append(new)
+        rows.append((new, item))
     OutboxItem.objects.bulk_create(fresh, batch_size=500)
     return rows
 

@@ -6,8 +6,9 @@ the errors grouped by cause (each with the page that fixes it), and the items
 held because something they depend on has an error. Nothing is written.
 
 Order: customers, then invoices and credit memos, then payments (their
-invoices must be in QuickBooks first), then refunds, then corrections (voids and
-updates of documents already exported).
+invoices must be in QuickBooks first), then refunds (a cheque against A/R, then the
+refunded credit linked to it), then corrections (voids and updates of documents
+already exported).
 """
 
 import datetime as dt
@@ -29,7 +30,7 @@ ENTITY: dict[str, str] = {
     DocType.INVOICE: "Invoice",
     DocType.CREDIT_MEMO: "CreditMemo",
     DocType.PAYMENT: "Payment",
-    DocType.REFUND: "RefundReceipt",
+    DocType.REFUND: "Purchase",  # a cheque to the customer against A/R (see docs.md)
 }
 KINDS = ["customer", "invoice", "credit_memo", "payment", "application", "refund", "void", "update"]
 MAX_DOC_NUMBER = 21

@@ -26,12 +26,13 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 from django.db import close_old_connections, connection, connections
+from django.db.models import Q
 from django.utils import timezone
 
 from memberbooks.exports import actions as exports
 from memberbooks.exports.models import DocType, ExportDecision, ExportStatus
 from memberbooks.ledger.errors import LedgerError
-from memberbooks.ledger.models import Application, CreditMemo, Invoice, Member, Payment
+from memberbooks.ledger.models import Application, CreditMemo, Invoice, Member, Payment, Refund
 from memberbooks.mapping import actions as mapping
 from memberbooks.quickbooks.online.client import BatchItem, BatchResult, QboClient
 from memberbooks.quickbooks.online.errors import QboError, TerminalQboError, advice_for
@@ -48,6 +49,7 @@ WORKERS = 4
 PHASES: list[tuple[str, tuple[str, ...]]] = [
     ("documents", ("invoice", "credit_memo")),
     ("payments", ("payment", "application")),
+    ("refunds", ("refund",)),
     ("corrections", ("void", "update")),
 ]
 RESEND_ROUNDS = 5
@@ -142,22 +144,23 @@ def _push(
     pusher = Pusher(actor, run, holder, client, _refs(org), held=len(plan.held) + len(plan.errors))
     _create_customers(pusher, plan)
     exports.decide_after_point(
-        org, [i.doc.key for i in plan.items if i.kind != "customer" and not i.doc.decision]
+        org,
+        [
+            i.doc.key
+            for i in plan.items
+            if i.operation in ("create", "adopt") and i.kind != "customer" and not i.doc.decision
+        ],
     )
     wanted = [i for i in plan.items if i.kind != "customer"]
-    pusher.items = {_key(i): i for i in wanted}
     rows = outbox.queue(run, wanted)
-    _adopt(pusher, [r for r in rows if _is_adopt(pusher, r)])
+    pusher.items = {_row_key(row): item for row, item in rows}
+    _adopt(pusher, [row for row, _ in rows if _is_adopt(pusher, row)])
     with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="qbo-push") as pool:
         _resend_unknown(pusher, pool)
         for phase, kinds in PHASES:
             _phase(pusher, pool, phase, kinds)
         _resend_unknown(pusher, pool)
     return _finish(pusher)
-
-
-def _key(item: Item) -> tuple[str, int, str]:
-    return outbox.key_of(item)
 
 
 def _row_key(row: OutboxItem) -> tuple[str, int, str]:
@@ -319,10 +322,12 @@ def _build(pusher: Pusher, rows: Sequence[OutboxItem]) -> list[BatchItem | str]:
     lines = _lines(invoices.values(), memos.values())
     applied = _applied(ids.get(DocType.PAYMENT, []), memo_ids)
     tokens = _known_tokens(pusher, [r for r in rows if r.operation in ("void", "update")])
+    refunds = Refund.objects.in_bulk(ids.get(DocType.REFUND, []))
+    cheques = _cheques(pusher, ids.get(DocType.PAYMENT, []), memo_ids)
+    docs = Docs(invoices, memos, payments, lines, applied, tokens, refunds, cheques)
     out: list[BatchItem | str] = []
     for row in rows:
         try:
-            docs = Docs(invoices, memos, payments, lines, applied, tokens)
             out.append(_batch_item(pusher, row, docs))
         except KeyError as missing:
             out.append(_missing(pusher, row, missing))
@@ -339,6 +344,27 @@ class Docs:
     lines: dict[tuple[str, int], list[object]]
     applied: dict[tuple[str, int], list[tuple[int, object]]]
     tokens: dict[tuple[str, int], str]
+    refunds: dict[int, Refund]
+    cheques: dict[tuple[str, int], list[tuple[str, object]]]
+
+
+def _cheques(
+    pusher: Pusher, payment_ids: list[int], memo_ids: list[int]
+) -> dict[tuple[str, int], list[tuple[str, object]]]:
+    """Refund cheques already in QuickBooks, per refunded payment or credit memo."""
+    found: dict[tuple[str, int], list[tuple[str, object]]] = {}
+    refunds = Refund.objects.filter(
+        Q(payment_id__in=payment_ids) | Q(credit_memo_id__in=memo_ids)
+    ).order_by("pk")
+    for pk, payment_id, memo_id, amount in refunds.values_list(
+        "pk", "payment_id", "credit_memo_id", "amount"
+    ):
+        qb_id = pusher.refs.exported.get((DocType.REFUND, pk))
+        if qb_id is None:
+            continue  # not sent yet: linked by the update that follows its cheque
+        source = (DocType.PAYMENT, payment_id) if payment_id else (DocType.CREDIT_MEMO, memo_id)
+        found.setdefault(source, []).append((qb_id, amount))
+    return found
 
 
 def _known_tokens(pusher: Pusher, rows: list[OutboxItem]) -> dict[tuple[str, int], str]:
@@ -417,11 +443,23 @@ def _body(pusher: Pusher, row: OutboxItem, docs: Docs) -> JsonDict:
         return bodies.credit_memo(memo, docs.lines[(DocType.CREDIT_MEMO, memo.pk)], refs)  # type: ignore[arg-type]
     if row.doc_type == DocType.PAYMENT:
         paid = docs.payments[row.doc_id]
-        return bodies.payment(paid, docs.applied.get((DocType.PAYMENT, paid.pk), []), refs)
+        key = (DocType.PAYMENT, paid.pk)
+        return bodies.payment(paid, docs.applied.get(key, []), refs, docs.cheques.get(key, []))
+    if row.doc_type == DocType.REFUND:
+        return bodies.refund(docs.refunds[row.doc_id], refs, _ar_account(pusher))
     memo = docs.memos[row.doc_id]  # credit_application
+    key = (DocType.CREDIT_MEMO, memo.pk)
     return bodies.credit_application(
-        memo, docs.applied.get((DocType.CREDIT_MEMO, memo.pk), []), refs
+        memo, docs.applied.get(key, []), refs, docs.cheques.get(key, [])
     )
+
+
+def _ar_account(pusher: Pusher) -> str:
+    """The A/R account refund cheques post to: the receivable GL's, else QuickBooks' first."""
+    if not pusher.refs.ar_account:
+        found = pusher.client.query_all("Account", {"AccountType": "Accounts Receivable"})
+        pusher.refs.ar_account = str(next(iter(found))["Id"])
+    return pusher.refs.ar_account
 
 
 def _correction(pusher: Pusher, row: OutboxItem, docs: Docs) -> BatchItem:
