@@ -9,7 +9,8 @@ Modules, one concern each:
 - oauth.py    discovery, authorize (consent page), token, revoke; bearer checks
 - control.py  the /_emulator/ JSON control API
 - api.py      /v3/company/{realm}/...: entity CRUD, query, batch, CDC, requestid
-- entities.py per-entity rules: required fields, defaults, totals, balances
+- entities/   per-entity rules: required fields, defaults, totals, balances (txns: sales documents;
+              payments: Payment, Deposit; purchases: Purchase, cheques against A/R for refunds)
 - query.py    the query language: parse and evaluate
 - faults.py   the real fault bodies and codes
 - reports.py  AgedReceivables, AgedReceivableDetail, CustomerBalance
