@@ -25,7 +25,7 @@ from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 
-from django.db import close_old_connections, connection, connections
+from django.db import close_old_connections, connection, connections, transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -168,8 +168,14 @@ def _row_key(row: OutboxItem) -> tuple[str, int, str]:
 
 
 def _is_adopt(pusher: Pusher, row: OutboxItem) -> bool:
+    """The check found this document in QuickBooks with our marker: it is there already,
+    whether the row is pending (a crash before we recorded the answer) or sent."""
     item = pusher.items.get(_row_key(row))
-    return item is not None and item.operation == "adopt" and row.state == OutboxState.PENDING
+    return (
+        item is not None
+        and item.operation == "adopt"
+        and row.state in (OutboxState.PENDING, OutboxState.SENT)
+    )
 
 
 def _start(actor: Actor, plan: Plan, queued: SyncRun | None) -> SyncRun:
@@ -543,6 +549,13 @@ def _record(pusher: Pusher, work: Work) -> None:
         return
     except QboError:
         return  # outcome unknown: the rows stay `sent` and are resent under the same id
+    if len(results) != len(work.rows):
+        return  # not this batch's answer: leave the rows `sent`, to be asked again
+    with transaction.atomic():  # a batch's rows are settled together or not at all
+        _settle(pusher, work, results)
+
+
+def _settle(pusher: Pusher, work: Work, results: list[BatchResult]) -> None:
     confirmed: list[tuple[OutboxItem, str]] = []
     failures: list[tuple[OutboxItem, str, str, str]] = []
     for row, result in zip(work.rows, results, strict=True):
@@ -579,9 +592,19 @@ def _resend_unknown(pusher: Pusher, pool: ThreadPoolExecutor) -> None:
         for key, group in groups.items():
             built = _build(pusher, group)
             ready = [(r, b) for r, b in zip(group, built, strict=True) if not isinstance(b, str)]
-            if len(ready) == len(group):
+            if len(ready) != len(group):
+                continue
+            if _whole(pusher, key, group):
                 works.append(Work([r for r, _ in ready], [b for _, b in ready], key))
+            else:  # some were found in QuickBooks by their marker: the rest is a new request
+                works.append(_work(ready))
         _send_all(pusher, pool, works)
+
+
+def _whole(pusher: Pusher, key: str, group: list[OutboxItem]) -> bool:
+    """Is the batch still as it was sent? Then its request id gets QuickBooks' first answer."""
+    sent_with_it = OutboxItem.objects.filter(organisation=pusher.org, batch_key=key).count()
+    return sent_with_it == len(group)
 
 
 # --- outcomes -------------------------------------------------------------------------------

@@ -182,3 +182,34 @@ def test_a_second_start_joins_the_active_run(qb: Connected) -> None:
     )
     assert runs.start(qb.actor).pk == queued.pk
     assert SyncRun.objects.filter(organisation=qb.books.org).count() == 1
+
+
+def test_a_row_left_sent_is_found_by_its_marker_and_not_sent_again(qb: Connected) -> None:
+    """A crash after QuickBooks stored the invoice and before memberbooks heard back, with
+    the request id forgotten: the check finds the invoice by number and marker, and the
+    push confirms the row instead of sending it again."""
+    from memberbooks.sync import bodies, outbox
+    from memberbooks.sync.check import check
+    from memberbooks.sync.models import SyncRun
+    from memberbooks.sync.plan import load_links, load_mappings
+
+    books = qb.books
+    pat = books.member("Smith")
+    link(qb, pat)
+    map_all(qb)
+    invoice = books.invoice(pat, "10.00", "2026-01-05")
+    go(qb, invoice)
+    crashed = SyncRun.objects.create(
+        organisation=books.org, started_by="worker", created_at=dt.datetime.now(dt.UTC)
+    )
+    rows = outbox.queue(crashed, check(qb.actor).items)
+    outbox.mark_sent([row for row, _ in rows], "lost-batch")
+    refs = bodies.Refs(books.org.slug, load_links(books.org), load_mappings(books.org), "")
+    stored = qb.client.create("Invoice", bodies.invoice(invoice, list(invoice.lines.all()), refs))
+
+    run = push(qb.actor)
+
+    assert (run.confirmed, run.failed) == (1, 0)
+    row = OutboxItem.objects.get()
+    assert (row.state, row.qb_id, row.attempts) == (OutboxState.CONFIRMED, stored["Id"], 1)
+    assert [str(i["DocNumber"]) for i in qb_docs(qb, "Invoice")] == [invoice.number]
