@@ -116,7 +116,7 @@ def test_a_celery_worker_process_runs_a_real_sync(
     scheme = celery_jobs.broker.split("://")[0]
     assert f".> transport:   {scheme}://" in workers.log_text()  # the broker under test
     assert "memberbooks.sync.jobs.push_job" in workers.log_text()
-    assert "succeeded" in workers.log_text()
+    assert workers.wait_any("push_job[") == workers.wait_any("succeeded in") == "solo1"
 
 
 def test_two_celery_workers_given_the_same_company_run_one_sync(
@@ -135,15 +135,15 @@ def test_two_celery_workers_given_the_same_company_run_one_sync(
     second = jobs.push_job.enqueue(run.pk)  # a second server (or a redelivery) gives it again
 
     run = finished(run, workers)
-    answer = outcome(second.id, workers)
+    answer = outcome(second.id, workers)  # read back through django.tasks' get_result
 
     assert run.state == RunState.DONE and run.failed == 0, (run.note, workers.log_text())
-    # `running` is the lease's run, None while the holder is still checking (not yet attached).
-    assert answer["run"] == run.pk and answer["joined"] is True, workers.log_text()
-    assert answer["running"] in (run.pk, None)
-    assert answer["look_again_at"]  # it queued a later look, in case the holder dies
+    # Which of the two jobs reached the lease first is a race; exactly one of them synced.
+    assert answer["run"] == run.pk and (answer.get("joined") or answer.get("state") == "done")
     synced_in = workers.wait_any("'state': 'done'")
-    assert workers.wait_any("'joined': True") != synced_in  # one worker synced, the other joined
+    joined_in = workers.wait_any("'joined': True")
+    assert joined_in != synced_in, workers.log_text()  # one worker synced, the other joined
+    assert "'look_again_at': '" in workers.log_text()  # the joiner queued a later look
     assert SyncRun.objects.filter(organisation=qb.books.org).count() == 1
     rows = OutboxItem.objects.filter(organisation=qb.books.org)
     assert rows.count() == run.confirmed == run.planned
