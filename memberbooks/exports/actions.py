@@ -616,3 +616,13 @@ def record_outcomes(
                 for row in rows
             )
     AuditEntry.objects.bulk_create(entries, batch_size=500)
+
+
+def await_correction(org: Organisation, docs: Sequence[DocRef]) -> None:
+    """Exported documents QuickBooks does not match yet (created there after their void in
+    the MMS): `changed`, so a sync that stops before the void still sends it next time."""
+    for doc_type in {t for t, _ in docs}:
+        ids = [i for t, i in docs if t == doc_type]
+        ExportDecision.objects.filter(
+            organisation=org, doc_type=doc_type, doc_id__in=ids, status=ExportStatus.EXPORTED
+        ).update(status=ExportStatus.CHANGED)

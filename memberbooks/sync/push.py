@@ -24,6 +24,7 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.db import close_old_connections, connection, connections, transaction
 from django.db.models import Q
@@ -33,12 +34,14 @@ from memberbooks.exports import actions as exports
 from memberbooks.exports.models import DocType, ExportDecision, ExportStatus
 from memberbooks.ledger.errors import LedgerError
 from memberbooks.ledger.models import Application, CreditMemo, Invoice, Member, Payment, Refund
+from memberbooks.ledger.money import ZERO
 from memberbooks.mapping import actions as mapping
 from memberbooks.quickbooks.online.client import BatchItem, BatchResult, QboClient
 from memberbooks.quickbooks.online.errors import QboError, TerminalQboError, advice_for
 from memberbooks.quickbooks.online.wire import JsonDict
 from memberbooks.sync import bodies, lease, outbox
 from memberbooks.sync.check import check
+from memberbooks.sync.documents import Doc
 from memberbooks.sync.models import OutboxItem, OutboxState, RunState, SyncRun
 from memberbooks.sync.plan import Item, Plan, load_links, load_mappings, receivable_gl
 from memberbooks.tenancy.access import Actor
@@ -154,6 +157,7 @@ def _push(
     wanted = [i for i in plan.items if i.kind != "customer"]
     rows = outbox.queue(run, wanted)
     pusher.items = {_row_key(row): item for row, item in rows}
+    _take_over_orphans(pusher)
     _adopt(pusher, [row for row, _ in rows if _is_adopt(pusher, row)])
     with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="qbo-push") as pool:
         _resend_unknown(pusher, pool)
@@ -165,6 +169,33 @@ def _push(
 
 def _row_key(row: OutboxItem) -> tuple[str, int, str]:
     return (row.doc_type, row.doc_id, row.operation)
+
+
+ORPHAN_KINDS = {"void": "void", "update": "update"}
+
+
+def _take_over_orphans(pusher: Pusher) -> None:
+    """Second halves a stopped run left behind: a void after its create, a credit memo's
+    application, a refunded payment's relink. Their document is exported now, so the check
+    does not plan them again; this run sends them. (Creates are never taken over this way:
+    a document still to create is in the plan, or has since been marked do-not-export.)"""
+    left = OutboxItem.objects.filter(
+        organisation=pusher.org, state__in=[OutboxState.PENDING, OutboxState.HELD]
+    ).exclude(run=pusher.run)
+    for row in left:
+        key = _row_key(row)
+        if key in pusher.items:
+            continue
+        if row.operation == "create" and row.doc_type != "credit_application":
+            continue
+        kind = "application" if row.operation == "create" else ORPHAN_KINDS[row.operation]
+        doc_type = DocType.CREDIT_MEMO if row.doc_type == "credit_application" else row.doc_type
+        doc = Doc(doc_type, row.doc_id, "", pusher.run.created_at.date(), 0, "", ZERO, None, "", "")
+        if row.state == OutboxState.HELD:
+            outbox.retake(row)
+        row.run = pusher.run
+        row.save(update_fields=["run"])
+        pusher.items[key] = Item(kind, row.operation, doc)
 
 
 def _is_adopt(pusher: Pusher, row: OutboxItem) -> bool:
@@ -630,12 +661,31 @@ def _confirm(pusher: Pusher, pairs: list[tuple[OutboxItem, str]]) -> None:
         if row.operation in ("void", "update")
     ]
     exports.record_outcomes(pusher.org, created + _exported_again(pusher.org, corrected), [], now)
+    exports.await_correction(pusher.org, _voided(created))
     pusher.refs.exported.update({(t, i): q for t, i, q in created})
     pusher.refs.exported.update(
         {(r.doc_type, r.doc_id): q for r, q in pairs if r.doc_type == "credit_application"}
     )
     pusher.confirmed += len(pairs)
     SyncRun.objects.filter(pk=pusher.run.pk).update(confirmed=pusher.confirmed)
+
+
+VOIDABLE: dict[str, Any] = {
+    DocType.INVOICE: Invoice,
+    DocType.PAYMENT: Payment,
+    DocType.CREDIT_MEMO: CreditMemo,
+}
+
+
+def _voided(created: list[tuple[str, int, str]]) -> list[tuple[str, int]]:
+    """Those just created in QuickBooks that are void in the MMS: their void is still due."""
+    found: list[tuple[str, int]] = []
+    for doc_type, model in VOIDABLE.items():
+        ids = [i for t, i, _ in created if t == doc_type]
+        if ids:
+            voided = model.objects.filter(pk__in=ids, voided_on__isnull=False)
+            found.extend((doc_type, pk) for pk in voided.values_list("pk", flat=True))
+    return found
 
 
 def _exported_again(org: Organisation, docs: list[tuple[str, int]]) -> list[tuple[str, int, str]]:

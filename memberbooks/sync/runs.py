@@ -14,7 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from memberbooks.sync import jobs
-from memberbooks.sync.models import RunState, SyncRun
+from memberbooks.sync.models import RunState, SyncLease, SyncRun
 from memberbooks.tenancy.access import Actor
 from memberbooks.tenancy.models import Organisation, Role
 
@@ -29,18 +29,25 @@ def start(actor: Actor) -> SyncRun:
     """The running sync of this organisation, or a new one queued for a worker."""
     actor.require(Role.BOOKKEEPER)
     org = actor.organisation
+    abandoned: SyncRun | None = None
     with transaction.atomic():
         Organisation.objects.select_for_update().filter(pk=org.pk).first()  # one starter at a time
         running = active(org)
         if running is not None:
-            return running
-        run = SyncRun.objects.create(
-            organisation=org,
-            started_by=actor.username,
-            created_at=timezone.now(),
-            state=RunState.QUEUED,
-            phase="waiting for a worker",
-        )
+            live = SyncLease.objects.filter(organisation=org, expires_at__gt=timezone.now())
+            if running.state != RunState.PUSHING or live.exists():
+                return running
+            abandoned = running  # its worker died: a new job takes it over
+        else:
+            run = SyncRun.objects.create(
+                organisation=org,
+                started_by=actor.username,
+                created_at=timezone.now(),
+                state=RunState.QUEUED,
+                phase="waiting for a worker",
+            )
+    if abandoned is not None:
+        run = abandoned
     jobs.enqueue_push(run)
     run.refresh_from_db()
     return run

@@ -6,9 +6,9 @@ the test need not wait a minute for the dead worker's lease to expire.
 
 The first test checks what the job layer promises: the new worker queues the
 abandoned run again, takes it over, and nothing reaches QuickBooks twice. The
-second (a strict xfail, reported to the push's owner) checks that the takeover
-alone leaves the books whole: today a void the killed run had queued is left
-pending and never sent.
+second checks that the takeover alone leaves the books whole, including a void
+the killed run had queued after its document's create was confirmed (the
+document is `changed` until the void is sent).
 """
 
 import os
@@ -103,12 +103,6 @@ def test_a_worker_killed_mid_sync_is_replaced_and_nothing_is_sent_twice(
     assert max(Counter(rows.values_list("doc_type", "doc_id", "operation")).values()) == 1
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="push.py/check.py: a void the killed run had queued (pending, after its create was "
-    "confirmed) is not in the takeover run's plan, so it is never sent; INV-000004 stays "
-    "open in QuickBooks though the run is done",
-)
 def test_the_takeover_run_leaves_nothing_pending_and_the_invariants_hold(
     qb: Connected,
     settings: Any,
