@@ -83,7 +83,7 @@ def main() -> None:
     if args.backend == "postgres":
         common.ensure_pg_database(pg_url())
     os.environ["MEMBERBOOKS_QBO_EMULATOR_TIME_SCALE"] = str(args.time_scale)
-    common.use_database(pg_url() if args.backend == "postgres" else common.sqlite_url("sync"))
+    common.use_database(pg_url() if args.backend == "postgres" else common.sqlite_url("sync_push"))
     logging.getLogger("httpx").setLevel(logging.WARNING)
     logging.getLogger("memberbooks").setLevel(logging.WARNING)
     common.migrate()
