@@ -12,7 +12,8 @@ marked go and none exported yet: 100,000 creates for the plan.
 What is timed is `check(actor)` end to end: the candidate queries, the rules, and
 the questions to QuickBooks (5 customer queries, Preferences, 100 document-number
 queries of 1,000 numbers each), against the emulator in its own process:
-- "no throttle": the emulator as fast as it goes (what memberbooks itself costs);
+- "no throttle": the emulator as fast as it goes, our limiter's minute shortened to
+  60 ms (what memberbooks itself costs);
 - "throttled, 100 ms": QuickBooks' real limits and 100 ms latency per call, time
   scale 1 (what a bookkeeper would wait with QuickBooks this far away).
 Memory: the peak of Python allocations during the check (tracemalloc, a separate
