@@ -21,6 +21,7 @@ QuickBooks answers with what it did the first time instead of doing it again.
 import datetime as dt
 import hashlib
 import time
+from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -158,7 +159,7 @@ def _push(
     rows = outbox.queue(run, wanted)
     pusher.items = {_row_key(row): item for row, item in rows}
     _take_over_orphans(pusher)
-    _adopt(pusher, [row for row, _ in rows if _is_adopt(pusher, row)])
+    _adopt(pusher, _adoptable(pusher, [row for row, _ in rows]))
     with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="qbo-push") as pool:
         _resend_unknown(pusher, pool)
         for phase, kinds in PHASES:
@@ -181,7 +182,7 @@ def _take_over_orphans(pusher: Pusher) -> None:
     a document still to create is in the plan, or has since been marked do-not-export.)"""
     left = OutboxItem.objects.filter(
         organisation=pusher.org, state__in=[OutboxState.PENDING, OutboxState.HELD]
-    ).exclude(run=pusher.run)
+    )  # this run's own too: a re-queued run takes over what it left itself
     for row in left:
         key = _row_key(row)
         if key in pusher.items:
@@ -253,6 +254,26 @@ def _create_customers(pusher: Pusher, plan: Plan) -> None:
     )
 
 
+def _adoptable(pusher: Pusher, rows: list[OutboxItem]) -> list[OutboxItem]:
+    """Rows to confirm without sending: pending ones the check found in QuickBooks, and
+    sent batches it found there whole.
+
+    A sent batch found only in part is resent whole under its own id instead:
+    QuickBooks replays its first answer for every row, including those no marker
+    can find (credit applications). Resending only the rest under a new id would
+    write them a second time.
+    """
+    found = [row for row in rows if _is_adopt(pusher, row)]
+    sent = Counter(row.batch_key for row in found if row.state == OutboxState.SENT)
+    whole = {
+        key
+        for key, count in sent.items()
+        if OutboxItem.objects.filter(organisation=pusher.org, batch_key=key).count() == count
+    }
+    return [row for row in found if row.state == OutboxState.PENDING or row.batch_key in whole]
+
+
+@transaction.atomic  # all or none: a crash must not leave a sent batch adopted in part
 def _adopt(pusher: Pusher, rows: list[OutboxItem]) -> None:
     """Documents QuickBooks already has with our marker: confirm without sending."""
     for row in rows:
@@ -627,8 +648,9 @@ def _resend_unknown(pusher: Pusher, pool: ThreadPoolExecutor) -> None:
                 continue
             if _whole(pusher, key, group):
                 works.append(Work([r for r, _ in ready], [b for _, b in ready], key))
-            else:  # some were found in QuickBooks by their marker: the rest is a new request
-                works.append(_work(ready))
+            # else: part of the batch was settled since (it cannot be, see _adoptable); sending
+            # the rest under a new id could write it twice, so it stays `sent` and the run
+            # says so rather than risk it.
         _send_all(pusher, pool, works)
 
 
@@ -641,6 +663,7 @@ def _whole(pusher: Pusher, key: str, group: list[OutboxItem]) -> bool:
 # --- outcomes -------------------------------------------------------------------------------
 
 
+@transaction.atomic  # the outbox rows and the export decisions commit together (or neither)
 def _confirm(pusher: Pusher, pairs: list[tuple[OutboxItem, str]]) -> None:
     if not pairs:
         return
@@ -698,6 +721,7 @@ def _exported_again(org: Organisation, docs: list[tuple[str, int]]) -> list[tupl
     return found
 
 
+@transaction.atomic
 def _fail(pusher: Pusher, failures: list[tuple[OutboxItem, str, str, str]]) -> None:
     if not failures:
         return

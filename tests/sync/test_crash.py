@@ -357,12 +357,6 @@ def diagnose(qb: Connected) -> dict[str, Any]:
     }
 
 
-@pytest.mark.xfail(
-    strict=False,
-    reason="Until push.py settles an adopted batch atomically and whole (crash-test report): "
-    "a kill during adoption leaves outbox rows confirmed without their export decision, and "
-    "the rest of a part-adopted sent batch is resent under a new request id (written twice).",
-)
 def test_kill_9_twenty_times_then_exactly_once(
     qb: Connected, emulator: Emulator, tmp_path: Path
 ) -> None:
