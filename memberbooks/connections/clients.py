@@ -18,6 +18,7 @@ from memberbooks.quickbooks.online.client import QboClient
 from memberbooks.quickbooks.online.ratelimit import Limits, RateLimiter
 
 MINUTE = 60.0
+MIN_MARGIN = 0.1  # seconds, unscaled (see `_limiter`)
 
 
 def time_scale(connection: QboConnection) -> float:
@@ -33,7 +34,9 @@ def limiter(scale: float = 1.0) -> RateLimiter:
 
 @cache
 def _limiter(redis_url: str | None, scale: float) -> RateLimiter:
-    limits = Limits(window=MINUTE * scale, margin=0.5 * scale)
+    # The margin covers the delay between a slot being granted and the request reaching
+    # QuickBooks; that delay does not shrink with the emulator's time scale.
+    limits = Limits(window=MINUTE * scale, margin=max(0.5 * scale, MIN_MARGIN))
     prefix = "mb:qbo:rl" if scale == 1.0 else f"mb:qbo:rl:x{scale}"
     return RateLimiter(redis_url, limits=limits, prefix=prefix)
 

@@ -19,6 +19,7 @@ from memberbooks.audit.log import record
 from memberbooks.audit.models import AuditEntry
 from memberbooks.connections.actions import connection_for
 from memberbooks.connections.clients import client_for
+from memberbooks.exports.bulk import set_fields
 from memberbooks.exports.models import (
     Decision,
     DocType,
@@ -596,9 +597,7 @@ def record_outcomes(
                 else:
                     row.last_error = value
                 row.status = status
-            ExportDecision.objects.bulk_update(
-                rows, ["status", "qb_id", "exported_at", "last_error"], batch_size=500
-            )
+            set_fields(ExportDecision, rows, ["status", "qb_id", "exported_at", "last_error"])
             entries.extend(
                 AuditEntry(
                     organisation=org,

@@ -32,6 +32,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from memberbooks.exports import actions as exports
+from memberbooks.exports.bulk import set_fields
 from memberbooks.exports.models import DocType, ExportDecision, ExportStatus
 from memberbooks.ledger.errors import LedgerError
 from memberbooks.ledger.models import Application, CreditMemo, Invoice, Member, Payment, Refund
@@ -670,9 +671,7 @@ def _confirm(pusher: Pusher, pairs: list[tuple[OutboxItem, str]]) -> None:
     now = timezone.now()
     for row, qb_id in pairs:
         row.state, row.qb_id, row.resolved_at = OutboxState.CONFIRMED, qb_id, now
-    OutboxItem.objects.bulk_update(
-        [r for r, _ in pairs], ["state", "qb_id", "sync_token", "resolved_at"]
-    )
+    set_fields(OutboxItem, [r for r, _ in pairs], ["state", "qb_id", "sync_token", "resolved_at"])
     created = [
         (row.doc_type, row.doc_id, qb_id)
         for row, qb_id in pairs
@@ -734,8 +733,10 @@ def _fail(pusher: Pusher, failures: list[tuple[OutboxItem, str, str, str]]) -> N
             fix,
             now,
         )
-    OutboxItem.objects.bulk_update(
-        [f[0] for f in failures], ["state", "error_code", "message", "fix", "resolved_at"]
+    set_fields(
+        OutboxItem,
+        [f[0] for f in failures],
+        ["state", "error_code", "message", "fix", "resolved_at"],
     )
     docs = [
         (row.doc_type, row.doc_id, f"{message} {fix}".strip())
