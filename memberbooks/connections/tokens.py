@@ -1,6 +1,7 @@
 """`ConnectionTokens`: the `TokenSource` the QuickBooks client uses, over the stored connection."""
 
 import datetime as dt
+import threading
 
 from django.utils import timezone
 
@@ -18,7 +19,15 @@ class ConnectionTokens:
     def __init__(self, connection: QboConnection) -> None:
         self._pk = connection.pk
         self.realm_id = connection.realm_id
-        self._last = ""
+        self._seen = threading.local()  # the token each thread last used (the sync's threads)
+
+    @property
+    def _last(self) -> str:
+        return str(getattr(self._seen, "token", ""))
+
+    @_last.setter
+    def _last(self, token: str) -> None:
+        self._seen.token = token
 
     def access_token(self) -> str:
         connection = QboConnection.objects.get(pk=self._pk)
