@@ -15,11 +15,10 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Exists, OuterRef, Q, QuerySet, Sum
+from django.db.models import Q, QuerySet, Sum
 
-from memberbooks.exports.models import Decision, DocType, ExportDecision, ExportStatus, InSyncPoint
-from memberbooks.exports.queries import AMOUNT, UNDECIDED, with_decisions
-from memberbooks.exports.queries import documents as documents_of
+from memberbooks.exports.models import Decision, DocType, ExportStatus, InSyncPoint
+from memberbooks.exports.queries import UNDECIDED, with_decisions
 from memberbooks.ledger.models import Application, CreditMemoLine, InvoiceLine, Refund
 from memberbooks.ledger.money import ZERO
 from memberbooks.tenancy.models import Organisation
@@ -63,85 +62,47 @@ def insync_date(organisation: Organisation) -> dt.date | None:
     return point.date if point else None
 
 
-def _decisions(organisation: Organisation, doc_type: str) -> QuerySet[ExportDecision]:
-    return ExportDecision.objects.filter(organisation=organisation, doc_type=doc_type)
-
-
-def _wanted(organisation: Organisation, doc_type: str, since: dt.date | None) -> Q:
-    """Semi-joins on the decision table (no per-row subqueries: see `candidates`)."""
-    decisions = _decisions(organisation, doc_type)
-    to_send = decisions.filter(decision=Decision.GO).exclude(status__in=SENT)
-    changed = decisions.filter(status=ExportStatus.CHANGED)
-    wanted = Q(pk__in=to_send.values("doc_id")) | Q(pk__in=changed.values("doc_id"))
-    if since is not None:
-        undecided = ~Exists(decisions.filter(doc_id=OuterRef("pk")))
-        wanted |= Q(undecided, date__gte=since)
-    return wanted
-
-
 def _candidates(organisation: Organisation, doc_type: str, since: dt.date | None) -> QuerySet[Any]:
-    return documents_of(organisation, doc_type).filter(_wanted(organisation, doc_type, since))
+    rows = with_decisions(organisation, doc_type)
+    wanted = Q(r_decision=Decision.GO) & ~Q(r_status__in=SENT) | Q(r_status=ExportStatus.CHANGED)
+    if since is not None:
+        wanted |= Q(r_decision__isnull=True, date__gte=since)
+    return rows.filter(wanted)
 
 
 def undecided_count(organisation: Organisation, since: dt.date | None) -> int:
     """Documents with no decision that the sync will not send (before the point, or no point)."""
     total = 0
     for doc_type in DocType:
-        undecided = ~Exists(_decisions(organisation, doc_type).filter(doc_id=OuterRef("pk")))
-        rows = documents_of(organisation, doc_type).filter(undecided)
+        rows = with_decisions(organisation, doc_type).filter(r_decision__isnull=True)
         if since is not None:
             rows = rows.filter(date__lt=since)
         total += rows.count()
     return total
 
 
-FIELDS = ["pk", "date", "member_id", "member__member_number"]
-
-
-def _columns(doc_type: str) -> list[str]:
-    number = [] if doc_type == DocType.REFUND else ["number"]
-    voided = [] if doc_type == DocType.REFUND else ["voided_on"]
-    return [*FIELDS, *number, *voided, AMOUNT.get(doc_type, "amount")]
-
-
-def _doc(doc_type: str, values: dict[str, Any], decided: dict[int, tuple[str, str, str]]) -> Doc:
-    decision, status, qb_id = decided.get(values["pk"], ("", "", ""))
+def _doc(doc_type: str, values: dict[str, Any]) -> Doc:
     return Doc(
         doc_type=doc_type,
-        doc_id=values["pk"],
-        number=values.get("number") or f"R{values['pk']}",
-        date=values["date"],
-        member_id=values["member_id"],
-        member_number=values["member__member_number"],
-        amount=values[AMOUNT.get(doc_type, "amount")],
-        voided_on=values.get("voided_on"),
-        status=status,
-        qb_id=qb_id,
-        decision=decision,
+        doc_id=values["r_id"],
+        number=values["r_number"],
+        date=values["r_date"],
+        member_id=values["r_member_id"],
+        member_number=values["r_member_number"],
+        amount=values["r_amount"],
+        voided_on=values["r_voided_on"],
+        status=values["r_status"] or "",
+        qb_id=values["r_qb_id"] or "",
+        decision=values["r_decision"] or "",
     )
 
 
 def candidates(organisation: Organisation, since: dt.date | None) -> dict[tuple[str, int], Doc]:
-    """Every candidate document, keyed by (doc_type, id), with lines and applications.
-
-    The documents are selected with semi-joins on the decision table and their
-    decisions read in one query of their own: the Transaction Status report's
-    per-row subqueries made PostgreSQL take 10 s for 100,000 candidates.
-    """
+    """Every candidate document, keyed by (doc_type, id), with lines and applications."""
     docs: dict[tuple[str, int], Doc] = {}
     for doc_type in DocType:
-        decisions = _decisions(organisation, doc_type).filter(
-            Q(decision=Decision.GO) & ~Q(status__in=SENT) | Q(status=ExportStatus.CHANGED)
-        )
-        decided = {
-            doc_id: (decision, status, qb_id)
-            for doc_id, decision, status, qb_id in decisions.values_list(
-                "doc_id", "decision", "status", "qb_id"
-            ).iterator(chunk_size=5000)
-        }
-        rows = _candidates(organisation, doc_type, since).values(*_columns(doc_type))
-        for values in rows.iterator(chunk_size=5000):
-            doc = _doc(doc_type, values, decided)
+        for values in _candidates(organisation, doc_type, since).iterator(chunk_size=5000):
+            doc = _doc(doc_type, values)
             docs[doc.key] = doc
     _add_lines(organisation, docs, since)
     _add_applications(organisation, docs, since)
@@ -191,7 +152,7 @@ def _add_accounts(
     organisation: Organisation, docs: dict[tuple[str, int], Doc], since: dt.date | None
 ) -> None:
     """The deposit account of payments; the account and source of refunds."""
-    payments = documents_of(organisation, DocType.PAYMENT).filter(
+    payments = with_decisions(organisation, DocType.PAYMENT).filter(
         pk__in=_ids(organisation, DocType.PAYMENT, since)
     )
     for pk, gl_id in payments.values_list("pk", "deposit_account_id"):
