@@ -22,7 +22,7 @@ import datetime as dt
 import hashlib
 import time
 from collections import Counter
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
@@ -35,7 +35,17 @@ from memberbooks.exports import actions as exports
 from memberbooks.exports.bulk import set_fields
 from memberbooks.exports.models import DocType, ExportDecision, ExportStatus
 from memberbooks.ledger.errors import LedgerError
-from memberbooks.ledger.models import Application, CreditMemo, Invoice, Member, Payment, Refund
+from memberbooks.ledger.models import (
+    Application,
+    CreditMemo,
+    CreditMemoLine,
+    DocumentLine,
+    Invoice,
+    InvoiceLine,
+    Member,
+    Payment,
+    Refund,
+)
 from memberbooks.ledger.money import ZERO
 from memberbooks.mapping import actions as mapping
 from memberbooks.quickbooks.online.client import BatchItem, BatchResult, QboClient
@@ -378,7 +388,7 @@ def _build(pusher: Pusher, rows: Sequence[OutboxItem]) -> list[BatchItem | str]:
     memo_ids = ids.get(DocType.CREDIT_MEMO, []) + ids.get("credit_application", [])
     memos = CreditMemo.objects.in_bulk(memo_ids)
     payments = Payment.objects.in_bulk(ids.get(DocType.PAYMENT, []))
-    lines = _lines(invoices.values(), memos.values())
+    lines = _lines(invoices, memos)
     applied = _applied(ids.get(DocType.PAYMENT, []), memo_ids)
     tokens = _known_tokens(pusher, [r for r in rows if r.operation in ("void", "update")])
     refunds = Refund.objects.in_bulk(ids.get(DocType.REFUND, []))
@@ -400,7 +410,7 @@ class Docs:
     invoices: dict[int, Invoice]
     memos: dict[int, CreditMemo]
     payments: dict[int, Payment]
-    lines: dict[tuple[str, int], list[object]]
+    lines: dict[tuple[str, int], list[DocumentLine]]
     applied: dict[tuple[str, int], list[tuple[int, object]]]
     tokens: dict[tuple[str, int], str]
     refunds: dict[int, Refund]
@@ -450,21 +460,22 @@ def _known_tokens(pusher: Pusher, rows: list[OutboxItem]) -> dict[tuple[str, int
     return found
 
 
-def _lines(invoices: object, memos: object) -> dict[tuple[str, int], list[object]]:
-    found: dict[tuple[str, int], list[object]] = {}
-    for invoice in invoices:  # type: ignore[attr-defined]
-        found[(DocType.INVOICE, invoice.pk)] = []
-    for memo in memos:  # type: ignore[attr-defined]
-        found[(DocType.CREDIT_MEMO, memo.pk)] = []
-    from memberbooks.ledger.models import CreditMemoLine, InvoiceLine
-
-    for line in InvoiceLine.objects.filter(
-        invoice_id__in=[k[1] for k in found if k[0] == DocType.INVOICE]
-    ).order_by("position", "pk"):
+def _lines(
+    invoice_ids: Iterable[int], memo_ids: Iterable[int]
+) -> dict[tuple[str, int], list[DocumentLine]]:
+    """The lines of each invoice and credit memo, in their order (empty list if none)."""
+    found: dict[tuple[str, int], list[DocumentLine]] = {}
+    found.update(((DocType.INVOICE, pk), []) for pk in invoice_ids)
+    found.update(((DocType.CREDIT_MEMO, pk), []) for pk in memo_ids)
+    invoice_lines = InvoiceLine.objects.filter(
+        invoice_id__in=[pk for t, pk in found if t == DocType.INVOICE]
+    )
+    for line in invoice_lines.order_by("position", "pk"):
         found[(DocType.INVOICE, line.invoice_id)].append(line)
-    for memo_line in CreditMemoLine.objects.filter(
-        credit_memo_id__in=[k[1] for k in found if k[0] == DocType.CREDIT_MEMO]
-    ).order_by("position", "pk"):
+    memo_lines = CreditMemoLine.objects.filter(
+        credit_memo_id__in=[pk for t, pk in found if t == DocType.CREDIT_MEMO]
+    )
+    for memo_line in memo_lines.order_by("position", "pk"):
         found[(DocType.CREDIT_MEMO, memo_line.credit_memo_id)].append(memo_line)
     return found
 
@@ -496,10 +507,10 @@ def _body(pusher: Pusher, row: OutboxItem, docs: Docs) -> JsonDict:
     refs = pusher.refs
     if row.doc_type == DocType.INVOICE:
         doc = docs.invoices[row.doc_id]
-        return bodies.invoice(doc, docs.lines[(DocType.INVOICE, doc.pk)], refs)  # type: ignore[arg-type]
+        return bodies.invoice(doc, docs.lines[(DocType.INVOICE, doc.pk)], refs)
     if row.doc_type == DocType.CREDIT_MEMO:
         memo = docs.memos[row.doc_id]
-        return bodies.credit_memo(memo, docs.lines[(DocType.CREDIT_MEMO, memo.pk)], refs)  # type: ignore[arg-type]
+        return bodies.credit_memo(memo, docs.lines[(DocType.CREDIT_MEMO, memo.pk)], refs)
     if row.doc_type == DocType.PAYMENT:
         paid = docs.payments[row.doc_id]
         key = (DocType.PAYMENT, paid.pk)
