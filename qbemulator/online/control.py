@@ -226,8 +226,9 @@ def put_knobs(request: Request, emulator: Emulator, realm_id: str) -> Response:
     with emulator.lock:
         company = _company(emulator, realm_id)
         company.knobs = values
-        if values.get("expire_tokens"):
+        if values.get("expire_tokens"):  # one shot, spent here: a later call must not fire it again
             oauth.expire_tokens(emulator, realm_id)
+            company.knobs["expire_tokens"] = False
         emulator.save()
         return Response.json(company.knobs)
 

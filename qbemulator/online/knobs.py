@@ -264,13 +264,18 @@ def _rng(company: Company) -> random.Random:
 
 
 def _expire_tokens_once(emulator: Emulator, company: Company) -> None:
-    """`expire_tokens: true` expires the company's tokens once, then resets itself."""
-    if not company.knobs.get("expire_tokens"):
-        return
-    company.knobs["expire_tokens"] = False
+    """`expire_tokens: true` expires the company's tokens once, then resets itself.
+
+    Tested and reset under the lock: two requests arriving together must not both
+    expire the tokens, or the second would also end the token the first one's
+    client has just refreshed (a one-shot knob firing twice).
+    """
     from qbemulator.online import oauth
 
-    expire = getattr(oauth, "expire_tokens", None)
-    if expire is not None:
-        with emulator.lock:
+    with emulator.lock:
+        if not company.knobs.get("expire_tokens"):
+            return
+        company.knobs["expire_tokens"] = False
+        expire = getattr(oauth, "expire_tokens", None)
+        if expire is not None:
             expire(emulator, company.realm_id)

@@ -125,6 +125,23 @@ def test_expire_tokens_knob_ends_the_access_tokens(
     client.put(f"/_emulator/companies/{realm}/knobs", json={"expire_tokens": True})
     assert not allowed(emulator, mine["access_token"], realm)
     assert allowed(emulator, theirs["access_token"], other)
+    assert emulator.companies[realm].knobs["expire_tokens"] is False  # spent: fires once
+
+
+def test_expire_tokens_knob_does_not_end_the_token_refreshed_after_it(
+    client: httpx.Client, emulator: Emulator
+) -> None:
+    """Clients that refresh after the knob, then call, must not be expired a second time."""
+    realm = company(client)
+    client.post(f"/_emulator/companies/{realm}/tokens", json={"client_id": "a"})
+    client.put(f"/_emulator/companies/{realm}/knobs", json={"expire_tokens": True})
+    fresh = client.post(f"/_emulator/companies/{realm}/tokens", json={"client_id": "a"}).json()
+    answer = client.get(
+        f"/v3/company/{realm}/companyinfo/{realm}",
+        headers={"Authorization": f"Bearer {fresh['access_token']}", "Accept": "application/json"},
+    )
+    assert answer.status_code == 200
+    assert allowed(emulator, fresh["access_token"], realm)
 
 
 def test_webhook_is_stored(client: httpx.Client, emulator: Emulator) -> None:
