@@ -7,7 +7,7 @@ from django.utils import timezone
 from memberbooks.exports.models import DocType
 from memberbooks.ledger.money import ZERO
 from memberbooks.mapping.actions import qb_client
-from memberbooks.sync import documents, facts, rules
+from memberbooks.sync import documents, facts, rules, statistics
 from memberbooks.sync.documents import Doc
 from memberbooks.sync.models import CorrectionMode
 from memberbooks.sync.plan import (
@@ -50,6 +50,7 @@ def check(actor: Actor, quickbooks: facts.QuickBooksFacts | None = None) -> Plan
     """
     actor.require(Role.BOOKKEEPER)
     org = actor.organisation
+    statistics.freshen()
     since = documents.insync_date(org)
     docs = documents.candidates(org, since)
     links = load_links(org)
