@@ -1,6 +1,8 @@
 """What the check asks QuickBooks: many chunked questions, several at a time, one answer."""
 
 import datetime as dt
+import threading
+from functools import partial
 
 import pytest
 
@@ -52,3 +54,19 @@ def test_parallel_questions_in_small_chunks_give_the_same_facts_as_one_at_a_time
     assert together.taken["Invoice"]["M-2"].qb_id == other
     assert together.taken["Invoice"]["M-2"].mine is None
     assert together.taken["Payment"] == {}
+
+
+def test_answers_come_back_in_question_order_and_a_failure_is_raised() -> None:
+    def slow_then(value: int) -> int:
+        threading.Event().wait(0.01 * (5 - value))  # later questions finish first
+        return value
+
+    questions = [partial(slow_then, n) for n in range(5)]
+    assert facts.ask_all(questions, workers=3) == [0, 1, 2, 3, 4]
+
+    def refused() -> int:
+        raise ValueError("QuickBooks said no")
+
+    with pytest.raises(ValueError, match="QuickBooks said no"):
+        facts.ask_all([*questions, refused], workers=3)
+    assert facts.ask_all([], workers=3) == []
