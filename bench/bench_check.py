@@ -109,6 +109,15 @@ def build(sb: Any, url: str) -> None:
     print(f"books built in {time.perf_counter() - started:.0f} s", flush=True)
 
 
+def _runs(runs: int, knobs: dict[str, Any]) -> int:
+    """At most 4 throttled checks: 5 x 106 requests would pass QuickBooks' 500 a minute.
+
+    A fifth check within the minute waits for the window, as it should; that wait
+    is the throttle's, not the check's.
+    """
+    return min(runs, 4) if knobs["throttle"] else runs
+
+
 def rss_mb() -> float:
     pages = int(Path("/proc/self/statm").read_text().split()[1])
     return pages * os.sysconf("SC_PAGE_SIZE") / 2**20
@@ -147,7 +156,7 @@ def measure(sb: Any, url: str, backend: str, runs: int) -> None:
             print("waiting out the emulator's minute (its window holds the untimed checks)")
             time.sleep(62)
         result = common.Result(NAME, f"check, {case}", backend, data, note=memory)
-        result.samples = common.measure(lambda: check(org.actor), runs)
+        result.samples = common.measure(lambda: check(org.actor), _runs(runs, knobs))
         results.append(result)
     sb.set_knobs(url, org.realm, throttle=False, latency_ms=0)
     common.print_results(results)
