@@ -2,7 +2,7 @@
 
 import pytest
 
-from memberbooks.config.env import database_from_url, env_bool
+from memberbooks.config.env import database_from_url, env_bool, env_str
 
 
 @pytest.mark.parametrize(
@@ -42,3 +42,12 @@ def test_env_bool_refuses_what_it_cannot_read(monkeypatch: pytest.MonkeyPatch) -
         env_bool("MB_FLAG")
     monkeypatch.setenv("MB_FLAG", "Yes")
     assert env_bool("MB_FLAG") is True
+
+
+def test_env_str_takes_a_blank_line_of_env_example_as_the_default(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("MEMBERBOOKS_QBO_BATCH_PER_MINUTE", "")
+    assert env_str("MEMBERBOOKS_QBO_BATCH_PER_MINUTE", "40") == "40"
+    monkeypatch.setenv("MEMBERBOOKS_QBO_BATCH_PER_MINUTE", "120")
+    assert env_str("MEMBERBOOKS_QBO_BATCH_PER_MINUTE", "40") == "120"

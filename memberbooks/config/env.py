@@ -9,7 +9,8 @@ from urllib.parse import parse_qs, unquote, urlparse
 
 
 def env_str(name: str, default: str = "") -> str:
-    return os.environ.get(name, default)
+    """The variable's value; unset or empty (a blank line of `.env.example`) means the default."""
+    return os.environ.get(name) or default
 
 
 def env_bool(name: str, default: bool = False) -> bool:

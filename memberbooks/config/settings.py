@@ -169,6 +169,9 @@ QBO_EMULATOR_URL = env_str("MEMBERBOOKS_QBO_EMULATOR_URL", "http://127.0.0.1:876
 # The emulator's `time_scale` knob shrinks QuickBooks' minute; memberbooks' own limiter and
 # throttle waits shrink by the same factor, for emulator connections only (never for Intuit).
 QBO_EMULATOR_TIME_SCALE = float(env_str("MEMBERBOOKS_QBO_EMULATOR_TIME_SCALE", "1"))
+# QuickBooks' batch requests a minute per company: 40 in Intuit's reference pages; Intuit
+# announced 120 for production from 2025-10-31 (docs/deploy.md). The limiter keeps to this.
+QBO_BATCH_PER_MINUTE = int(env_str("MEMBERBOOKS_QBO_BATCH_PER_MINUTE", "40"))
 # A sync's lease expires this long after its holder last renewed it (a dead worker's
 # sync is taken over after at most this long).
 SYNC_LEASE_SECONDS = float(env_str("MEMBERBOOKS_SYNC_LEASE_SECONDS", "60"))

@@ -2,7 +2,8 @@
 
 Every worker process builds one `RateLimiter`; with MEMBERBOOKS_REDIS_URL set it
 keeps its counts in Redis, so all workers of all machines share one per-company
-budget (500 requests a minute, 10 at once). Without Redis the budget is per
+budget (500 requests a minute, 10 at once, MEMBERBOOKS_QBO_BATCH_PER_MINUTE batch
+requests a minute: 40 unless set). Without Redis the budget is per
 process, which is right for a single-machine install with one worker.
 """
 
@@ -29,14 +30,18 @@ def time_scale(connection: QboConnection) -> float:
 
 
 def limiter(scale: float = 1.0) -> RateLimiter:
-    return _limiter(settings.REDIS_URL or None, scale)
+    return _limiter(settings.REDIS_URL or None, scale, settings.QBO_BATCH_PER_MINUTE)
 
 
 @cache
-def _limiter(redis_url: str | None, scale: float) -> RateLimiter:
+def _limiter(redis_url: str | None, scale: float, batch_per_minute: int) -> RateLimiter:
     # The margin covers the delay between a slot being granted and the request reaching
     # QuickBooks; that delay does not shrink with the emulator's time scale.
-    limits = Limits(window=MINUTE * scale, margin=max(0.5 * scale, MIN_MARGIN))
+    limits = Limits(
+        window=MINUTE * scale,
+        margin=max(0.5 * scale, MIN_MARGIN),
+        batch_per_minute=batch_per_minute,
+    )
     prefix = "mb:qbo:rl" if scale == 1.0 else f"mb:qbo:rl:x{scale}"
     return RateLimiter(redis_url, limits=limits, prefix=prefix)
 

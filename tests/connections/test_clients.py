@@ -24,3 +24,16 @@ def test_client_for_reads_the_company_through_the_shared_limiter(site: Site, set
             assert store.keys(f"*{connection.realm_id}*")  # the request was counted in Redis
         finally:
             clients._limiter.cache_clear()
+
+
+def test_the_limiter_keeps_to_the_configured_batch_limit(settings: Any) -> None:
+    """Intuit's production batch limit rose from 40 to 120 a minute; deployments set theirs."""
+    settings.REDIS_URL = ""
+    clients._limiter.cache_clear()
+    try:
+        assert clients.limiter().limits.batch_per_minute == 40
+        settings.QBO_BATCH_PER_MINUTE = 120
+        assert clients.limiter().limits.batch_per_minute == 120
+        assert clients.limiter().limits.requests_per_minute == 500  # batches still count here
+    finally:
+        clients._limiter.cache_clear()
