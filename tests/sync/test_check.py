@@ -39,6 +39,17 @@ def codes(plan_json: dict[str, object]) -> list[tuple[str, str]]:
     return sorted((e["transaction"], e["code"]) for e in errors)
 
 
+def close_books(qb: Connected, on: str) -> None:
+    """Set QuickBooks' closing date (Preferences BookCloseDate) in the emulator."""
+    prefs = qb.client.request("GET", "preferences")["Preferences"]
+    qb.client.sparse_update(
+        "Preferences",
+        prefs["Id"],
+        prefs["SyncToken"],
+        {"AccountingInfoPrefs": {"BookCloseDate": on}},
+    )
+
+
 def test_a_clean_plan_counts_and_totals_per_kind_in_dependency_order(qb: Connected) -> None:
     books = qb.books
     pat = books.member("Smith")
@@ -104,13 +115,7 @@ def test_closing_date_inactive_customer_and_a_taken_number(qb: Connected) -> Non
     taken = books.invoice(pat, "20.00", "2026-02-01")
     inactive = books.invoice(lee, "30.00", "2026-02-01")
     go(qb, old, taken, inactive)
-    prefs = qb.client.request("GET", "preferences")["Preferences"]
-    qb.client.sparse_update(
-        "Preferences",
-        prefs["Id"],
-        prefs["SyncToken"],
-        {"AccountingInfoPrefs": {"BookCloseDate": "2025-12-31"}},
-    )
+    close_books(qb, "2025-12-31")
     qb.client.create(
         "Invoice",
         {

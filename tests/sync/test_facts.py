@@ -9,6 +9,7 @@ import pytest
 from memberbooks.sync import facts
 from memberbooks.sync.markers import note_with_marker
 from tests.mapping.conftest import Connected
+from tests.sync.test_check import close_books
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -32,13 +33,7 @@ def test_parallel_questions_in_small_chunks_give_the_same_facts_as_one_at_a_time
     qb.client.deactivate("Customer", str(gone["Id"]), str(gone["SyncToken"]))
     mine = _invoice(qb, customers[0], "M-1", note_with_marker("", "acme", "invoice", 41))
     other = _invoice(qb, customers[1], "M-2")
-    prefs = qb.client.request("GET", "preferences")["Preferences"]
-    qb.client.sparse_update(
-        "Preferences",
-        prefs["Id"],
-        prefs["SyncToken"],
-        {"AccountingInfoPrefs": {"BookCloseDate": "2026-01-31"}},
-    )
+    close_books(qb, "2026-01-31")
     numbers = {"Invoice": {f"M-{n}" for n in range(1, 10)}, "Payment": {"M-1"}}
     asked = [*customers, str(gone["Id"]), "999999"]
 
