@@ -3,6 +3,7 @@
 from typing import Any
 
 import pytest
+from django.core.cache import cache
 
 from memberbooks.tenancy.actions import create_organisation
 from memberbooks.tenancy.models import Organisation
@@ -13,6 +14,12 @@ from tests.books import Books
 def fast_passwords(settings: Any) -> None:
     """Tests make users by the dozen; production's slow password hash would only slow them down."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def empty_cache() -> None:
+    """Django's cache is per process: no test sees what an earlier one kept (customer lists)."""
+    cache.clear()
 
 
 @pytest.fixture

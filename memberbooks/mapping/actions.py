@@ -20,6 +20,7 @@ from memberbooks.connections.actions import connection_for
 from memberbooks.connections.clients import client_for
 from memberbooks.ledger.errors import InvalidInput, NotFound
 from memberbooks.ledger.models import GLAccount, GLAccountKind, Member
+from memberbooks.mapping import customer_list
 from memberbooks.mapping.errors import MappingRefused, NotConnected, QuickBooksRefused
 from memberbooks.mapping.models import CatalogKind, CustomerLink, GLMapping, QbCatalogEntry, QbKind
 from memberbooks.quickbooks.online.client import QboClient
@@ -281,6 +282,7 @@ def create_customer_for(actor: Actor, member: Member) -> CustomerLink:
             [display_name_for(member, kind), unique_name_for(member, kind)],
             field="member",
         )
+    customer_list.forget(actor.organisation)
     return _save_link(actor, member, kind, str(created["Id"]), str(created["DisplayName"]))
 
 

@@ -19,12 +19,10 @@ from memberbooks.exports.queries import members_with_go_documents
 from memberbooks.ledger.errors import LedgerError, NotFound
 from memberbooks.ledger.models import Member
 from memberbooks.mapping import actions, queries
-from memberbooks.mapping.errors import QuickBooksRefused
 from memberbooks.mapping.models import CustomerLink
-from memberbooks.mapping.suggestions import customer_facts, member_facts
+from memberbooks.mapping.suggestions import customer_facts, customer_rows, member_facts
 from memberbooks.matching.score import CustomerFacts
 from memberbooks.matching.suggest import Suggestion, suggest
-from memberbooks.quickbooks.online.errors import QboError
 from memberbooks.tenancy.access import Actor
 from memberbooks.tenancy.models import Organisation, Role
 
@@ -77,13 +75,11 @@ class Workbench:
 
 
 def load(organisation: Organisation) -> Workbench:
-    """Read every QuickBooks customer once (raises NotConnected or QuickBooksRefused)."""
-    with actions.qb_client(organisation) as client:
-        try:
-            rows = list(client.query_all("Customer", [("Active", "IN", [True, False])]))
-        except QboError as error:
-            raise QuickBooksRefused.of(error) from error
-    customers = {str(row["Id"]): customer_facts(row) for row in rows}
+    """Every QuickBooks customer, from the list kept for a minute (customer_list.py).
+
+    Raises NotConnected or QuickBooksRefused when QuickBooks has to be asked and cannot be.
+    """
+    customers = {str(row["Id"]): customer_facts(row) for row in customer_rows(organisation)}
     linked = dict(
         CustomerLink.objects.filter(organisation=organisation).values_list("qb_id", "member_id")
     )

@@ -1,6 +1,6 @@
 """Members against the QuickBooks customer list, through memberbooks.matching.
 
-Reads QuickBooks (every customer, active or not) and the organisation's links,
+Reads QuickBooks' customer list (customer_list.py: at most once a minute) and the organisation's links,
 and returns matching's suggestions; it writes nothing.
 """
 
@@ -9,9 +9,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from memberbooks.ledger.models import Member
+from memberbooks.mapping import customer_list
 from memberbooks.mapping.actions import qb_client
 from memberbooks.mapping.errors import QuickBooksRefused
 from memberbooks.mapping.models import CustomerLink
+from memberbooks.matching.normalise import fold
 from memberbooks.matching.score import CustomerFacts, MemberFacts
 from memberbooks.matching.suggest import Suggestion, suggest
 from memberbooks.quickbooks.online.client import build_query
@@ -51,13 +53,22 @@ def customer_facts(row: JsonDict) -> CustomerFacts:
     )
 
 
+def customer_rows(organisation: Organisation) -> list[JsonDict]:
+    """The kept customer list (customer_list.py), read from QuickBooks when none is kept."""
+
+    def read() -> list[JsonDict]:
+        with qb_client(organisation) as client:
+            try:
+                return list(client.query_all("Customer", [("Active", "IN", [True, False])]))
+            except QboError as error:
+                raise QuickBooksRefused.of(error) from error
+
+    return customer_list.customers(organisation, read)
+
+
 def suggestions_for(organisation: Organisation, members: Sequence[Member]) -> list[Suggestion]:
-    """One suggestion per member, scored against every QuickBooks customer."""
-    with qb_client(organisation) as client:
-        try:
-            rows = list(client.query_all("Customer", [("Active", "IN", [True, False])]))
-        except QboError as error:
-            raise QuickBooksRefused.of(error) from error
+    """One suggestion per member, scored against every QuickBooks customer (customer_list.py)."""
+    rows = customer_rows(organisation)
     linked = dict(
         CustomerLink.objects.filter(organisation=organisation).values_list("qb_id", "member_id")
     )
@@ -90,10 +101,12 @@ SEARCH_FIELDS = ("DisplayName", "CompanyName", "PrimaryEmailAddr")
 
 
 def search_customers(organisation: Organisation, text: str, limit: int = 25) -> list[CustomerHit]:
-    """Active customers whose DisplayName, CompanyName or email contains `text`, live.
+    """Active customers whose DisplayName, CompanyName or email contains `text`.
 
-    QuickBooks' query language has no OR, so each field is one query; the results
-    are merged by Id, ordered by name.
+    QuickBooks is asked live (its query language has no OR, so one LIKE query per
+    field), which finds a customer added a second ago. Its LIKE compares accents,
+    so the kept customer list (customer_list.py) is searched as well with accents,
+    case and punctuation folded: "Garcia" finds "García". Merged by Id, ordered by name.
     """
     words = " ".join(text.split())
     if not words:
@@ -109,6 +122,8 @@ def search_customers(organisation: Organisation, text: str, limit: int = 25) -> 
                 raise QuickBooksRefused.of(error) from error
             for row in response.get("Customer", []):
                 found.setdefault(str(row["Id"]), row)
+    for row in _folded_matches(customer_rows(organisation), words):
+        found.setdefault(str(row["Id"]), row)
     linked = dict(
         CustomerLink.objects.filter(organisation=organisation, qb_id__in=list(found)).values_list(
             "qb_id", "member__member_number"
@@ -125,3 +140,23 @@ def search_customers(organisation: Organisation, text: str, limit: int = 25) -> 
         for qb_id, row in found.items()
     ]
     return sorted(hits, key=lambda hit: (hit.display_name.casefold(), hit.qb_id))[:limit]
+
+
+def _folded_matches(rows: list[JsonDict], words: str) -> list[JsonDict]:
+    """Active customers whose name, company or email contains `words`, accents folded."""
+    wanted = fold(words)
+    if not wanted:
+        return []
+    return [
+        row
+        for row in rows
+        if row.get("Active", True) is not False
+        and any(
+            wanted in fold(text)
+            for text in (
+                str(row.get("DisplayName") or ""),
+                str(row.get("CompanyName") or ""),
+                str((row.get("PrimaryEmailAddr") or {}).get("Address") or ""),
+            )
+        )
+    ]
