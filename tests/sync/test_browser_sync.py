@@ -41,7 +41,14 @@ def test_a_bookkeeper_syncs_from_the_billing_page_and_reads_the_results(
     page.click("button[type=submit]")
     page.wait_for_url("**/o/acme/billing/")
 
-    page.click("#sync-button")
+    clicked = page.evaluate(
+        """() => {
+            const sync = document.getElementById("sync-button");
+            sync.click();  // the check takes a while on large books: the button says so at once
+            return [sync.textContent, sync.getAttribute("aria-busy")];
+        }"""
+    )
+    assert clicked == ["Checking your transactions…", "true"]
     page.wait_for_url("**/o/acme/qb/sync/")
     assert page.inner_text("h1") == "Sync to QuickBooks"
     assert page.locator('[data-figure="count-invoice"]').inner_text() == "2"
