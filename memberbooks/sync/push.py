@@ -8,7 +8,9 @@
       resolve rows a crash left `sent` .................. resend with their own request id
       per phase: documents, then payments and credit
       applications, then voids: batches of 30 sent by
-      a few threads within the company's limits ......... the client's RateLimiter
+      a few threads within the company's limits, and
+      single writes off the phase's tail in the request
+      budget batches cannot use ......................... the client's RateLimiter
       record every outcome (outbox, export decision, run counters)
 
 Worker threads only talk HTTP; this thread does every database write, so a
@@ -16,12 +18,19 @@ batch's rows are marked `sent` (and committed) before its request leaves, and
 its outcomes are written when its answer comes back. A crash in between leaves
 them `sent`; the next run resends the same batch under the same request id, and
 QuickBooks answers with what it did the first time instead of doing it again.
+
+**Singles.** QuickBooks allows 40 batches but 500 requests a minute, so once a
+push has more batches than one minute's allowance, a few more threads send
+single writes taken off the end of the phase (the limiter's *spare* budget: what
+the batches cannot use). A single is a batch of one with the key `one:<request
+id>`; it is marked `sent` the same way, and resent alone under the same key,
+because QuickBooks replays a requestid only on the endpoint it first came to.
 """
 
 import datetime as dt
 import hashlib
 import time
-from collections import Counter
+from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -60,7 +69,9 @@ from memberbooks.tenancy.access import Actor
 from memberbooks.tenancy.models import Organisation, Role
 
 BATCH = 30
-WORKERS = 4
+WORKERS = 4  # batches in flight
+SINGLES = 4  # single writes in flight besides them (see "Singles" above)
+SINGLE_PREFIX = "one:"
 PHASES: list[tuple[str, tuple[str, ...]]] = [
     ("documents", ("invoice", "credit_memo")),
     ("payments", ("payment", "application")),
@@ -87,12 +98,21 @@ class SyncBusy(LedgerError):
 
 @dataclass
 class Work:
-    """One batch on its way: its rows, what to send, and the threads' answer."""
+    """One batch (or single write) on its way: its rows, what to send, and the threads' answer."""
 
     rows: list[OutboxItem]
     items: list[BatchItem]
     key: str
     future: "Future[list[BatchResult]] | None" = None
+
+    @property
+    def single(self) -> bool:
+        """Sent (and so resent) as a request of its own, not as a batch."""
+        return self.key.startswith(SINGLE_PREFIX)
+
+
+def single_key(row: OutboxItem) -> str:
+    return SINGLE_PREFIX + row.request_id
 
 
 @dataclass
@@ -104,6 +124,9 @@ class Pusher:
     holder: str
     client: QboClient
     refs: bodies.Refs
+    workers: int = WORKERS
+    singles: int = SINGLES
+    batches_sent: int = 0
     items: dict[tuple[str, int, str], Item] = field(default_factory=dict)
     stale: set[tuple[str, int]] = field(default_factory=set)  # read the SyncToken afresh
     confirmed: int = 0
@@ -121,11 +144,13 @@ def push(
     run: SyncRun | None = None,
     holder: str | None = None,
     workers: int = WORKERS,
+    singles: int = SINGLES,
 ) -> SyncRun:
     """Run a sync now, in this process; SyncBusy if one is already running.
 
     `run` is the queued run a background job was given (runs.start); without
-    one a new run is recorded.
+    one a new run is recorded. `workers` batches and `singles` single writes are
+    kept in flight.
     """
     actor.require(Role.BOOKKEEPER)
     org = actor.organisation
@@ -134,7 +159,7 @@ def push(
         raise SyncBusy(lease.running(org))
     try:
         with mapping.qb_client(org) as client:
-            return _push(actor, holder, client, workers, run)
+            return _push(actor, holder, client, (workers, singles), run)
     except LedgerError as error:
         if run is not None:
             _stopped(run, f"{error.message} {error.fix or ''}".strip())
@@ -150,13 +175,27 @@ def _stopped(run: SyncRun, why: str) -> None:
 
 
 def _push(
-    actor: Actor, holder: str, client: QboClient, workers: int, queued: SyncRun | None
+    actor: Actor,
+    holder: str,
+    client: QboClient,
+    threads: tuple[int, int],
+    queued: SyncRun | None,
 ) -> SyncRun:
     org = actor.organisation
     plan = check(actor)
     run = _start(actor, plan, queued)
     lease.attach(org, holder, run)
-    pusher = Pusher(actor, run, holder, client, _refs(org), held=len(plan.held) + len(plan.errors))
+    workers, singles = threads
+    pusher = Pusher(
+        actor,
+        run,
+        holder,
+        client,
+        _refs(org),
+        workers=max(1, workers),
+        singles=max(0, singles),
+        held=len(plan.held) + len(plan.errors),
+    )
     _create_customers(pusher, plan)
     exports.decide_after_point(
         org,
@@ -171,7 +210,8 @@ def _push(
     pusher.items = {_row_key(row): item for row, item in rows}
     _take_over_orphans(pusher)
     _adopt(pusher, _adoptable(pusher, [row for row, _ in rows]))
-    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="qbo-push") as pool:
+    threads_in_all = pusher.workers + pusher.singles
+    with ThreadPoolExecutor(max_workers=threads_in_all, thread_name_prefix="qbo-push") as pool:
         _resend_unknown(pusher, pool)
         for phase, kinds in PHASES:
             _phase(pusher, pool, phase, kinds)
@@ -566,20 +606,64 @@ def _missing(pusher: Pusher, row: OutboxItem, missing: KeyError) -> str:
 
 
 def _send_all(pusher: Pusher, pool: ThreadPoolExecutor, works: list[Work]) -> None:
-    """Keep up to `workers` batches in flight; record each answer as it comes back."""
-    pending = list(reversed(works))
+    """Keep `workers` batches in flight from the front, and (when the batch budget will
+    bind) `singles` single writes taken off the back; record each answer as it comes."""
+    pending = deque(works)
     flying: list[Work] = []
-    limit = max(1, pool._max_workers)  # the pool's own size
+    spare = _spare_room(pusher, len(works))
     while pending or flying:
-        while pending and len(flying) < limit:
-            work = pending.pop()
-            lease.renew(pusher.org, pusher.holder)
-            outbox.mark_sent(work.rows, work.key)
-            work.future = pool.submit(_call, pusher.client.batch, work.items, work.key)
-            flying.append(work)
+        while (
+            pending
+            and sum(not w.single for w in flying) < pusher.workers
+            and (not spare or _batch_may_go(pusher))
+        ):
+            _launch(pusher, pool, pending.popleft(), flying)
+        while spare and pending and sum(w.single for w in flying) < pusher.singles:
+            _launch(pusher, pool, _split_last(pending), flying)
         done = _first_done(flying)
         flying.remove(done)
         _record(pusher, done)
+
+
+def _spare_room(pusher: Pusher, batches: int) -> bool:
+    """Are singles worth sending? Only when this push needs more batches than one minute
+    allows (a small push goes out whole in its first minute) and the limiter leaves
+    a spare budget for them."""
+    limiter = pusher.client.limiter
+    if pusher.singles == 0 or limiter is None:
+        return False
+    limits = limiter.limits
+    return (
+        limits.spare_requests_per_minute > 0
+        and pusher.batches_sent + batches > limits.batch_per_minute
+    )
+
+
+def _batch_may_go(pusher: Pusher) -> bool:
+    """Would a batch get its slot now? While it would wait, its rows stay free for singles."""
+    limiter = pusher.client.limiter
+    return limiter is None or limiter.would_wait(pusher.client.realm, batch=True) <= 0
+
+
+def _split_last(pending: "deque[Work]") -> Work:
+    """The last row of the last batch, as a single; the batch keeps the rest (and a new key)."""
+    last = pending.pop()
+    row, item = last.rows[-1], last.items[-1]
+    if len(last.rows) > 1:
+        pending.append(_work(list(zip(last.rows[:-1], last.items[:-1], strict=True))))
+    return Work([row], [item], single_key(row))
+
+
+def _launch(pusher: Pusher, pool: ThreadPoolExecutor, work: Work, flying: list[Work]) -> None:
+    """Mark the rows sent (committed), then hand the request to a thread."""
+    lease.renew(pusher.org, pusher.holder)
+    outbox.mark_sent(work.rows, work.key)
+    if work.single:
+        work.future = pool.submit(_call_single, pusher.client, work.items[0], work.key)
+    else:
+        pusher.batches_sent += 1
+        work.future = pool.submit(_call, pusher.client.batch, work.items, work.key)
+    flying.append(work)
 
 
 def _call(
@@ -588,6 +672,15 @@ def _call(
     """In a worker thread: HTTP only (a token refresh may touch the database: close after)."""
     try:
         return batch(items, idempotency_key=key)
+    finally:
+        connections.close_all()
+
+
+def _call_single(client: QboClient, item: BatchItem, key: str) -> list[BatchResult]:
+    """In a worker thread: one write alone, in the spare budget; answered as a batch of one."""
+    try:
+        data = client.send(item, idempotency_key=key, spare=True)
+        return [BatchResult("b0", item.entity, data, None)]
     finally:
         connections.close_all()
 

@@ -213,3 +213,50 @@ def test_validation_fault_is_not_retried_and_speaks_plainly(qbo: Qbo) -> None:
     )
     assert "Member Status page" in error.fix
     assert client.attempts == 1 and qbo.sleeps == []
+
+
+def test_a_batch_item_sent_alone_gets_the_same_write_and_replays_by_key(qbo: Qbo) -> None:
+    """`send` writes a batch item through the entity's own endpoint: create, sparse update,
+    and both kinds of void; a repeat under the same key is QuickBooks' first answer."""
+    cust = str(customer(qbo)["Id"])
+    client = qbo.client()
+    body = invoice_body_for(cust)
+    made = client.send(
+        BatchItem(operation="create", entity="Invoice", body=body), idempotency_key="k1"
+    )
+    again = client.send(
+        BatchItem(operation="create", entity="Invoice", body=body), idempotency_key="k1"
+    )
+    assert again["Id"] == made["Id"] and len(qbo.rows("Invoice")) == 1
+    memo = {"Id": made["Id"], "SyncToken": made["SyncToken"], "sparse": True, "PrivateNote": "x"}
+    edited = client.send(
+        BatchItem(operation="update", entity="Invoice", body=memo), idempotency_key="k2"
+    )
+    assert edited["PrivateNote"] == "x" and edited["TotalAmt"] == made["TotalAmt"]
+    void = {"Id": made["Id"], "SyncToken": edited["SyncToken"]}
+    voided = client.send(
+        BatchItem(operation="void", entity="Invoice", body=void), idempotency_key="k3"
+    )
+    assert Decimal(str(voided["TotalAmt"])) == 0
+
+    paid = client.create("Payment", {"CustomerRef": {"value": cust}, "TotalAmt": "5.00"})
+    head = {"Id": paid["Id"], "SyncToken": paid["SyncToken"], "sparse": True}
+    item = BatchItem(operation="update", entity="Payment", body=head, options="void")
+    payment_void = client.send(item, idempotency_key="k4")
+    assert Decimal(str(payment_void["TotalAmt"])) == 0
+    assert "Voided" in str(qbo.rows("Payment")[str(paid["Id"])].get("PrivateNote"))
+
+
+def test_a_query_cannot_be_sent_alone(qbo: Qbo) -> None:
+    with pytest.raises(ValueError, match="alone"):
+        qbo.client().send(BatchItem(query="SELECT * FROM Customer"), idempotency_key="q")
+
+
+def invoice_body_for(customer_id: str) -> dict[str, object]:
+    doc = wire.QbInvoice(
+        id=None,
+        customer_id=customer_id,
+        txn_date=date(2026, 11, 2),
+        lines=(wire.QbLine(amount=Decimal("40.00"), item_id="1", description="Dinner"),),
+    )
+    return wire.invoice_json(doc)

@@ -5,6 +5,7 @@ import threading
 import time
 import uuid
 from collections.abc import Iterator
+from dataclasses import replace
 
 import pytest
 import redis
@@ -126,6 +127,35 @@ def test_batch_calls_have_their_own_per_minute_cap() -> None:
             pass
     assert rl.backend.try_acquire("r", "x", True, rl.limits) > 0
     assert rl.backend.try_acquire("r", "y", False, rl.limits) == 0  # plain calls still go
+
+
+@pytest.mark.parametrize("backend", ["redis", "memory"])
+def test_spare_requests_leave_the_batches_their_request_budget(prefix: str, backend: str) -> None:
+    """Spare calls stop at 500 - 40 - headroom; batches and plain calls still go after them."""
+    limits = Limits(requests_per_minute=12, batch_per_minute=3, spare_headroom=2, window=30)
+    rl = limiter(prefix if backend == "redis" else None, limits)
+    naps: list[float] = []
+    rl.sleep = naps.append
+    assert limits.spare_requests_per_minute == 7
+    for _ in range(7):
+        with rl.slot("r", spare=True):
+            pass
+    assert naps == []
+    spare = replace(limits, requests_per_minute=limits.spare_requests_per_minute)
+    assert rl.backend.try_acquire("r", "spare-8", False, spare) > 25  # waits for the window
+    for _ in range(3):
+        with rl.slot("r", batch=True):
+            pass
+    for _ in range(2):
+        with rl.slot("r"):
+            pass
+    assert naps == []  # the batches and the reads never waited for the spare calls
+    assert rl.backend.try_acquire("r", "13th", False, limits) > 25
+
+
+def test_no_spare_budget_when_batches_and_headroom_take_it_all() -> None:
+    limits = Limits(requests_per_minute=50, batch_per_minute=45, spare_headroom=10)
+    assert limits.spare_requests_per_minute == 0
 
 
 def test_a_crashed_worker_loses_its_concurrency_slot_after_the_ttl(prefix: str) -> None:

@@ -21,6 +21,10 @@ Then the sync runs to completion and the same invariants as the fault tests
 hold, plus: every outbox row confirmed, once; QuickBooks received exactly one
 create per MMS document and one void per voided invoice (its change log).
 
+A second, shorter test does the same with a batch limit so low that most
+writes go as singles beside the batches (push.py, "Singles"): the kills then
+leave single writes in the air too, and they are resent alone under their key.
+
 Marked slow (a couple of minutes: 20 worker start-ups); nothing deselects it, so
 both CI passes (SQLite and PostgreSQL) run it.
 """
@@ -49,6 +53,7 @@ from memberbooks.ledger.models import Application, Invoice
 from memberbooks.quickbooks.online.client import request_id
 from memberbooks.sync.markers import owner
 from memberbooks.sync.models import OutboxItem, OutboxState, SyncLease
+from memberbooks.sync.push import SINGLE_PREFIX
 from qbemulator.online.server import base_url, serve, stop
 from qbemulator.online.state import Company, Emulator
 from tests.connections.conftest import CALLBACK
@@ -108,6 +113,7 @@ class Crasher:
     emulator: Emulator
     logs: Path
     rng: random.Random
+    env: dict[str, str] | None = None  # more settings for the workers
 
     @property
     def company(self) -> Company:
@@ -120,6 +126,7 @@ class Crasher:
             **os.environ,
             "DATABASE_URL": database_url(),
             "MEMBERBOOKS_SYNC_LEASE_SECONDS": LEASE_SECONDS,
+            **(self.env or {}),
         }
         with (
             (self.logs / f"worker-{n}.out").open("wb") as out,
@@ -176,14 +183,12 @@ class Crasher:
         return kill
 
     def landed(self, kill: Kill) -> int:
-        """Of the batches a kill left `sent`, those QuickBooks committed (their requestid is stored)."""
+        """Of the batches (and singles) a kill left `sent`, those QuickBooks committed (their
+        requestid is stored)."""
         realm = self.company.realm_id
         with self.emulator.lock:
             stored = set(self.company.requests)
-        return sum(
-            request_id(realm, "batch", "batch", None, f"{key}:0") in stored
-            for key in kill.sent_batches
-        )
+        return sum(sent_request_id(self.qb, realm, key) in stored for key in kill.sent_batches)
 
     def finish(self, n: int) -> dict[str, Any]:
         """Run the sync to completion, uninterrupted (twice at most: the second settles `sent`)."""
@@ -201,6 +206,17 @@ class Crasher:
 
     def log(self, n: int) -> str:
         return (self.logs / f"worker-{n}.err").read_text()[-3000:]
+
+
+SINGLE_OPERATIONS = {"create": "create", "void": "void", "update": "sparse"}
+
+
+def sent_request_id(qb: Connected, realm: str, key: str) -> str:
+    """The requestid the client sent a batch (or a single) under, by the client's own rule."""
+    if not key.startswith(SINGLE_PREFIX):
+        return request_id(realm, "batch", "batch", None, f"{key}:0")
+    row = OutboxItem.objects.get(organisation=qb.books.org, batch_key=key)
+    return request_id(realm, row.qb_entity, SINGLE_OPERATIONS[row.operation], None, key)
 
 
 def until(worker: subprocess.Popen[bytes], condition: Callable[[], bool]) -> None:
@@ -388,3 +404,45 @@ def test_kill_9_twenty_times_then_exactly_once(
     assert any(len(rows) * 3 // 4 < k.confirmed < len(rows) for k in kills), report  # payments
     assert sum(1 for k in kills if k.sent_rows) >= 5, report  # batches sent, answer unrecorded
     assert sum(k.landed for k in kills) >= 5, report  # QuickBooks wrote, the worker never heard
+
+
+SINGLES_KILLS = 10
+SINGLES_ENV = {
+    # QuickBooks' minute is 3 s for the workers' limiter, and it allows one batch in it:
+    # most writes go as singles in the spare request budget.
+    "MEMBERBOOKS_QBO_EMULATOR_TIME_SCALE": "0.05",
+    "MEMBERBOOKS_QBO_BATCH_PER_MINUTE": "1",
+}
+
+
+def test_kill_9_with_singles_in_the_air_then_exactly_once(
+    qb: Connected, emulator: Emulator, tmp_path: Path
+) -> None:
+    build(qb, invoices=INVOICES // 2)
+    fresh_statistics()
+    rows = expected_rows(qb)
+    rng = random.Random(SEED + 1)
+    crasher = Crasher(qb, emulator, tmp_path, rng, env=SINGLES_ENV)
+    since = len(crasher.company.changes)
+    modes = ["progress"] * 5 + ["in_flight"] * 4 + ["resend"]
+    rng.shuffle(modes)
+    kills = [crasher.round(n, mode, SINGLES_KILLS - n, len(rows)) for n, mode in enumerate(modes)]
+    outcome = crasher.finish(SINGLES_KILLS)
+    report = "\n".join(str(k) for k in kills)
+    print(report)
+
+    assert outcome.get("state") == "done", f"{outcome}\n{diagnose(qb)}"
+    assert outcome["failed"] == 0 and outcome["held"] == 0, f"{outcome}\n{diagnose(qb)}"
+    assert_outbox_confirmed_once(qb, rows)
+    assert_invariants(qb)
+    assert_once_in_quickbooks(qb, rows)
+    with emulator.lock:
+        writes = quickbooks_writes(crasher.company, since)
+    assert writes == writes_expected(rows), (writes, writes_expected(rows))
+    singles = OutboxItem.objects.filter(
+        organisation=qb.books.org, batch_key__startswith=SINGLE_PREFIX
+    )
+    assert singles.count() >= len(rows) // 3, singles.count()  # singles carried a good share
+    left = [key for k in kills for key in k.sent_batches if key.startswith(SINGLE_PREFIX)]
+    assert len(left) >= 3, report  # kills left singles sent, their answer unrecorded
+    assert sum(k.landed for k in kills) >= 2, report

@@ -301,15 +301,19 @@ class QboClient:
         content: str | None = None,
         content_type: str = "application/json",
         batch: bool = False,
+        spare: bool = False,
     ) -> JsonDict:
-        """One API call with refresh-on-401, rate limiting and retries; the parsed JSON."""
+        """One API call with refresh-on-401, rate limiting and retries; the parsed JSON.
+
+        `batch` and `spare` say which of the limiter's budgets the call counts against.
+        """
         query = {"minorversion": str(self.minor_version), **(params or {})}
         payload = dumps(body) if body is not None else content
         refreshed = False
         attempt = 0
         while True:
             try:
-                return self._send(method, path, query, payload, content_type, batch)
+                return self._send(method, path, query, payload, content_type, batch, spare)
             except TransientQboError as error:
                 if attempt >= self.max_retries:
                     raise
@@ -333,6 +337,7 @@ class QboClient:
         payload: str | None,
         content_type: str,
         batch: bool,
+        spare: bool = False,
     ) -> JsonDict:
         headers = {
             "Authorization": f"Bearer {self.tokens.access_token()}",
@@ -346,7 +351,7 @@ class QboClient:
             if self.limiter is None:
                 response = self._http(method, path, query, payload, headers)
             else:
-                with self.limiter.slot(self.realm, batch=batch):
+                with self.limiter.slot(self.realm, batch=batch, spare=spare):
                     response = self._http(method, path, query, payload, headers)
         except httpx.TimeoutException as exc:
             raise classify("timeout", 0, qbo_message=type(exc).__name__) from exc
@@ -388,13 +393,31 @@ class QboClient:
         *,
         key: str | None = None,
         params: Mapping[str, str] | None = None,
+        spare: bool = False,
     ) -> JsonDict:
         """POST one entity write with its deterministic requestid; the entity object back."""
         rid = request_id(self.realm, entity, operation, body, key)
         data = self.request(
-            "POST", entity.lower(), params={**(params or {}), "requestid": rid}, body=body
+            "POST",
+            entity.lower(),
+            params={**(params or {}), "requestid": rid},
+            body=body,
+            spare=spare,
         )
         return _entity_of(data, entity)
+
+    def send(self, item: BatchItem, *, idempotency_key: str, spare: bool = False) -> JsonDict:
+        """One batch item's write as a request of its own (the same body, its own requestid).
+
+        QuickBooks replays a requestid only for the same endpoint, so an item first
+        sent this way must be resent this way, under the same key (never in a batch).
+        """
+        if not item.operation or not item.entity or item.body is None:
+            raise ValueError("only a write (operation, entity and body) can be sent alone")
+        operation, params = _single_operation(item)
+        return self.write(
+            item.entity, operation, item.body, key=idempotency_key, params=params, spare=spare
+        )
 
     # --- entity operations -----------------------------------------------------------------
 
@@ -547,6 +570,24 @@ def _require(body: JsonDict, *names: str) -> None:
     missing = [name for name in names if not body.get(name)]
     if missing:
         raise ValueError(f"an update needs {', '.join(missing)}")
+
+
+def _single_operation(item: BatchItem) -> tuple[str, dict[str, str]]:
+    """The requestid operation and query parameters of a batch item sent alone.
+
+    The operation names match `void`, `sparse_update` and `delete`, so an item gets
+    the requestid those methods would give it under the same key.
+    """
+    if item.options == "void":  # Payment, SalesReceipt: a sparse update that voids
+        return "void", {"operation": "update", "include": "void"}
+    if item.operation == "void":  # Invoice
+        return "void", {"operation": "void"}
+    if item.operation == "delete":
+        return "delete", {"operation": "delete"}
+    if item.operation == "update":
+        sparse = bool(item.body and item.body.get("sparse"))
+        return ("sparse" if sparse else "update"), {}
+    return item.operation or "create", {}
 
 
 def _batch_request(bid: str, item: BatchItem) -> JsonDict:

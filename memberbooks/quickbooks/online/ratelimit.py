@@ -15,6 +15,11 @@ Two backends share one algorithm:
   `slot_ttl` seconds instead of blocking the company forever.
 - `MemoryBackend`: the same in one process (threads), for installs without Redis.
 
+A *spare* request (`slot(..., spare=True)`) may use only what batches cannot: the
+request budget less the batch budget and a small headroom (`spare_headroom`) for
+reads. A pusher sends single writes as spare requests alongside its batches, so
+they add throughput without ever making a batch wait for the request budget.
+
 A request is counted when its slot is granted. The emulator (and QuickBooks)
 count it a little later, when it arrives, so the limiter's window is padded by
 `margin` seconds to keep the two minutes from overlapping at the edge.
@@ -26,7 +31,7 @@ import uuid
 from collections import deque
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Protocol
 
 import redis
@@ -42,6 +47,12 @@ class Limits:
     window: float = 60.0
     margin: float = 0.5  # seconds added to the window (see the module docstring)
     slot_ttl: float = 150.0  # longer than any call may take (Intuit times out at 120 s)
+    spare_headroom: int = 10  # requests a minute kept from spare requests, for reads
+
+    @property
+    def spare_requests_per_minute(self) -> int:
+        """The request budget spare requests may fill (see the module docstring)."""
+        return max(0, self.requests_per_minute - self.batch_per_minute - self.spare_headroom)
 
     @property
     def padded_window(self) -> float:
@@ -49,8 +60,13 @@ class Limits:
 
 
 class Backend(Protocol):
-    def try_acquire(self, realm: str, token: str, batch: bool, limits: Limits) -> float:
-        """0 when the slot is granted; otherwise how long to wait before trying again."""
+    def try_acquire(
+        self, realm: str, token: str, batch: bool, limits: Limits, peek: bool = False
+    ) -> float:
+        """0 when the slot is granted; otherwise how long to wait before trying again.
+
+        `peek`: only say whether it would be granted now (0) or how long it would wait.
+        """
         ...
 
     def release(self, realm: str, token: str) -> None: ...
@@ -61,8 +77,9 @@ class Backend(Protocol):
 
 
 # KEYS: requests zset, batches zset, in-flight zset, hold-until string.
-# ARGV: window, request limit, batch limit, concurrency limit, slot ttl, token, is_batch.
-# Returns "0" when granted, else the number of seconds to wait (as a string).
+# ARGV: window, request limit, batch limit, concurrency limit, slot ttl, token, is_batch, peek.
+# Returns "0" when granted (with peek: when it would be, taking nothing), else the number
+# of seconds to wait (as a string).
 _ACQUIRE = """
 local t = redis.call('TIME')
 local now = tonumber(t[1]) + tonumber(t[2]) / 1000000
@@ -91,6 +108,9 @@ if wait == 0 and is_batch then
 end
 if wait > 0 then
   return tostring(wait)
+end
+if ARGV[8] == '1' then
+  return '0'
 end
 redis.call('ZADD', KEYS[1], now, ARGV[6])
 if is_batch then
@@ -130,7 +150,9 @@ class RedisBackend:
         base = f"{self.prefix}:{realm}"
         return [f"{base}:req", f"{base}:batch", f"{base}:inflight", f"{base}:hold"]
 
-    def try_acquire(self, realm: str, token: str, batch: bool, limits: Limits) -> float:
+    def try_acquire(
+        self, realm: str, token: str, batch: bool, limits: Limits, peek: bool = False
+    ) -> float:
         args: list[str | int | float] = [
             limits.padded_window,
             limits.requests_per_minute,
@@ -139,6 +161,7 @@ class RedisBackend:
             limits.slot_ttl,
             token,
             "1" if batch else "0",
+            "1" if peek else "0",
         ]
         answer = self.script(keys=self.keys(realm), args=args)
         text = answer.decode() if isinstance(answer, bytes) else str(answer)
@@ -172,7 +195,9 @@ class MemoryBackend:
         with self.registry:
             return self.realms.setdefault(realm, _RealmState())
 
-    def try_acquire(self, realm: str, token: str, batch: bool, limits: Limits) -> float:
+    def try_acquire(
+        self, realm: str, token: str, batch: bool, limits: Limits, peek: bool = False
+    ) -> float:
         state = self.state(realm)
         with state.lock:
             now = self.clock()
@@ -188,6 +213,8 @@ class MemoryBackend:
                 return max(state.requests[0] + window - now, 0.001)
             if batch and len(state.batches) >= limits.batch_per_minute:
                 return max(state.batches[0] + window - now, 0.001)
+            if peek:
+                return 0.0
             state.requests.append(now)
             if batch:
                 state.batches.append(now)
@@ -227,11 +254,17 @@ class RateLimiter:
         self.sleep = sleep
 
     @contextmanager
-    def slot(self, realm: str, *, batch: bool = False) -> Iterator[None]:
-        """Wait (for this realm only) until a request may start; free the slot afterwards."""
+    def slot(self, realm: str, *, batch: bool = False, spare: bool = False) -> Iterator[None]:
+        """Wait (for this realm only) until a request may start; free the slot afterwards.
+
+        `spare`: count against the spare budget only (see the module docstring).
+        """
         token = uuid.uuid4().hex
+        limits = self.limits
+        if spare:
+            limits = replace(limits, requests_per_minute=limits.spare_requests_per_minute)
         while True:
-            wait = self.backend.try_acquire(realm, token, batch, self.limits)
+            wait = self.backend.try_acquire(realm, token, batch, limits)
             if wait <= 0:
                 break
             self.sleep(min(wait, 1.0))
@@ -239,6 +272,10 @@ class RateLimiter:
             yield
         finally:
             self.backend.release(realm, token)
+
+    def would_wait(self, realm: str, *, batch: bool = False) -> float:
+        """How long a call would wait for its slot now (0: it would go at once); takes nothing."""
+        return self.backend.try_acquire(realm, "peek", batch, self.limits, peek=True)
 
     def hold(self, realm: str, seconds: float) -> None:
         """QuickBooks throttled this realm: every worker waits `seconds` before its next call."""
