@@ -13,7 +13,7 @@ import hashlib
 from collections.abc import Iterable
 
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 
 from memberbooks.sync.models import OutboxItem, OutboxState, SyncRun
@@ -134,11 +134,31 @@ def retake(row: OutboxItem) -> None:
     _take_over(row, row.run)
 
 
+class KeyConflict(RuntimeError):
+    """A row already sent under one key was about to be sent under another (a bug: refused)."""
+
+
+@transaction.atomic  # all the rows, or none (a refusal rolls back the ones already marked)
 def mark_sent(rows: list[OutboxItem], batch_key: str) -> None:
-    """Committed before the request leaves: from here on the outcome is unknown until resolved."""
+    """Committed before the request leaves: from here on the outcome is unknown until resolved.
+
+    A row goes out first while pending, and again only under the key it first went
+    with: QuickBooks replays a requestid, so the same key can never write twice, but
+    another key could. Anything else raises KeyConflict and sends nothing.
+    """
     now = timezone.now()
-    OutboxItem.objects.filter(pk__in=[r.pk for r in rows]).update(
-        state=OutboxState.SENT, batch_key=batch_key, sent_at=now, attempts=F("attempts") + 1
+    sendable = Q(state=OutboxState.PENDING) | Q(state=OutboxState.SENT, batch_key=batch_key)
+    marked = (
+        OutboxItem.objects.filter(pk__in=[r.pk for r in rows])
+        .filter(sendable)
+        .update(
+            state=OutboxState.SENT, batch_key=batch_key, sent_at=now, attempts=F("attempts") + 1
+        )
     )
+    if marked != len(rows):
+        raise KeyConflict(
+            f"{len(rows) - marked} of {len(rows)} outbox rows are not pending, or were sent "
+            f"under another key than {batch_key}; nothing was sent."
+        )
     for row in rows:
         row.state, row.batch_key, row.sent_at = OutboxState.SENT, batch_key, now

@@ -605,12 +605,18 @@ def _missing(pusher: Pusher, row: OutboxItem, missing: KeyError) -> str:
 # --- sending --------------------------------------------------------------------------------
 
 
-def _send_all(pusher: Pusher, pool: ThreadPoolExecutor, works: list[Work]) -> None:
+def _send_all(
+    pusher: Pusher, pool: ThreadPoolExecutor, works: list[Work], *, resend: bool = False
+) -> None:
     """Keep `workers` batches in flight from the front, and (when the batch budget will
-    bind) `singles` single writes taken off the back; record each answer as it comes."""
+    bind) `singles` single writes taken off the back; record each answer as it comes.
+
+    `resend`: the works went out before under their keys and must go again exactly
+    as they are (a part under a new key could be written twice), so none is split.
+    """
     pending = deque(works)
     flying: list[Work] = []
-    spare = _spare_room(pusher, len(works))
+    spare = not resend and _spare_room(pusher, len(works))
     while pending or flying:
         while (
             pending
@@ -756,7 +762,7 @@ def _resend_unknown(pusher: Pusher, pool: ThreadPoolExecutor) -> None:
             # else: part of the batch was settled since (it cannot be, see _adoptable); sending
             # the rest under a new id could write it twice, so it stays `sent` and the run
             # says so rather than risk it.
-        _send_all(pusher, pool, works)
+        _send_all(pusher, pool, works, resend=True)
 
 
 def _whole(pusher: Pusher, key: str, group: list[OutboxItem]) -> bool:

@@ -4,6 +4,7 @@ import datetime as dt
 import json
 from decimal import Decimal
 from io import StringIO
+from typing import Any
 
 import pytest
 from django.core.management import call_command
@@ -213,3 +214,82 @@ def test_a_row_left_sent_is_found_by_its_marker_and_not_sent_again(qb: Connected
     row = OutboxItem.objects.get()
     assert (row.state, row.qb_id, row.attempts) == (OutboxState.CONFIRMED, stored["Id"], 1)
     assert [str(i["DocNumber"]) for i in qb_docs(qb, "Invoice")] == [invoice.number]
+
+
+def test_batches_a_crash_left_sent_go_again_whole_while_singles_are_on(
+    qb: Connected, settings: Any
+) -> None:
+    """Three batches of voids QuickBooks stored before a crash (no marker finds a void, so
+    they are resent), and a batch limit of one a minute: the next push resends each
+    batch whole under its own key, and QuickBooks replays it. It never takes a row out
+    of one to send as a single: under a new key the void would be sent again."""
+    from memberbooks.quickbooks.online.client import BatchItem
+    from memberbooks.sync import outbox
+    from memberbooks.sync.check import check
+    from memberbooks.sync.models import SyncRun
+
+    books = qb.books
+    pat = books.member("Smith")
+    link(qb, pat)
+    map_all(qb)
+    invoices = [books.invoice(pat, f"{10 + n}.00", "2026-01-05") for n in range(12)]
+    for invoice in invoices:
+        go(qb, invoice)
+    assert push(qb.actor).confirmed == 12
+    created = {r.doc_id: r for r in OutboxItem.objects.filter(operation="create")}
+    for invoice in invoices:
+        ledger.void_invoice(books.actor, invoice, invoice.date, "billed in error")
+    crashed = SyncRun.objects.create(
+        organisation=books.org, started_by="worker", created_at=dt.datetime.now(dt.UTC)
+    )
+    voids = [row for row, _ in outbox.queue(crashed, check(qb.actor).items)]
+    assert {r.operation for r in voids} == {"void"} and len(voids) == 12
+    for n in range(3):
+        group, key = voids[4 * n : 4 * n + 4], f"crashed-batch-{n}"
+        outbox.mark_sent(group, key)
+        items = [
+            BatchItem(
+                operation="void",
+                entity="Invoice",
+                body={"Id": created[r.doc_id].qb_id, "SyncToken": created[r.doc_id].sync_token},
+            )
+            for r in group
+        ]
+        assert all(a.fault is None for a in qb.client.batch(items, idempotency_key=key))
+    settings.QBO_EMULATOR_TIME_SCALE = 0.03  # a minute of 1.8 s
+    settings.QBO_BATCH_PER_MINUTE = 1
+    with mapping.qb_client(books.org) as client:  # this minute's batch is spent
+        client.batch([BatchItem(query="SELECT * FROM Customer")])
+
+    run = push(qb.actor)
+
+    assert (run.confirmed, run.failed, run.state) == (12, 0, RunState.DONE), run.note
+    for row in OutboxItem.objects.filter(operation="void"):
+        assert row.state == OutboxState.CONFIRMED
+        assert row.batch_key.startswith("crashed-batch-") and row.attempts == 2, row.batch_key
+    assert {D(str(i["TotalAmt"])) for i in qb_docs(qb, "Invoice")} == {D("0")}
+
+
+def test_a_row_sent_under_one_key_is_never_marked_sent_under_another(qb: Connected) -> None:
+    from memberbooks.sync import outbox
+    from memberbooks.sync.check import check
+    from memberbooks.sync.models import SyncRun
+
+    books = qb.books
+    pat = books.member("Smith")
+    link(qb, pat)
+    map_all(qb)
+    for n in range(2):
+        go(qb, books.invoice(pat, f"{10 + n}.00", "2026-01-05"))
+    run = SyncRun.objects.create(
+        organisation=books.org, started_by="worker", created_at=dt.datetime.now(dt.UTC)
+    )
+    first, second = [row for row, _ in outbox.queue(run, check(qb.actor).items)]
+    outbox.mark_sent([first], "key-a")
+    outbox.mark_sent([first], "key-a")  # a resend under its own key is fine
+
+    with pytest.raises(outbox.KeyConflict):
+        outbox.mark_sent([second, first], "key-b")
+
+    assert OutboxItem.objects.get(pk=second.pk).state == OutboxState.PENDING  # all or none
+    assert OutboxItem.objects.get(pk=first.pk).batch_key == "key-a"
