@@ -20,7 +20,7 @@ The throttle bound. The push sends batch requests of up to 30 items, per phase
 batch requests, plus G reads (a SyncToken read per void before commit 653f102;
 none since: a void carries the SyncToken of QuickBooks' last answer, and only a
 5010 refusal costs a read): R = B + G requests. QuickBooks allows 40 batch
-requests and 500 requests per minute, so no client can finish in less than
+requests and 500 requests per minute, so no client that sends every item in a batch can finish in less than
 T_bound = max(B / 40, R / 500) minutes. For this mix B = 167 + 134 + 34 = 335 and
 R <= 1,335, so T_bound = 8.375 minutes (the batch limit binds either way):
 10,000 / 8.375 = 1,194 items per minute. Reported: T_bound / T_measured, the push
