@@ -153,6 +153,18 @@ def test_spare_requests_leave_the_batches_their_request_budget(prefix: str, back
     assert rl.backend.try_acquire("r", "13th", False, limits) > 25
 
 
+@pytest.mark.parametrize("backend", ["redis", "memory"])
+def test_would_wait_tells_without_taking_a_slot(prefix: str, backend: str) -> None:
+    rl = limiter(prefix if backend == "redis" else None, Limits(batch_per_minute=2, window=30))
+    for _ in range(5):
+        assert rl.would_wait("r", batch=True) == 0  # asking takes nothing
+    for _ in range(2):
+        with rl.slot("r", batch=True):
+            pass
+    assert 25 < rl.would_wait("r", batch=True) <= 30.5  # the batch minute is spent
+    assert rl.would_wait("r") == 0  # a plain call would still go
+
+
 def test_no_spare_budget_when_batches_and_headroom_take_it_all() -> None:
     limits = Limits(requests_per_minute=50, batch_per_minute=45, spare_headroom=10)
     assert limits.spare_requests_per_minute == 0
