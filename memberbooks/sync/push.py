@@ -164,6 +164,10 @@ def push(
         if run is not None:
             _stopped(run, f"{error.message} {error.fix or ''}".strip())
         raise
+    except outbox.KeyConflict as error:
+        if run is not None:  # a bug caught before it could write twice: stop, say so
+            _stopped(run, f"Stopped before sending anything twice ({error}). Report this.")
+        raise
     finally:
         lease.release(org, holder)
 
