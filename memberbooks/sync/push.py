@@ -23,8 +23,10 @@ QuickBooks answers with what it did the first time instead of doing it again.
 push has more batches than one minute's allowance, a few more threads send
 single writes taken off the end of the phase (the limiter's *spare* budget: what
 the batches cannot use). A single is a batch of one with the key `one:<request
-id>`; it is marked `sent` the same way, and resent alone under the same key,
-because QuickBooks replays a requestid only on the endpoint it first came to.
+id>`; it is marked `sent` the same way, and resent alone under the same key:
+its requestid derives from the request's entity and operation as well as the key,
+so inside a batch it would carry another requestid, which QuickBooks would not
+recognise as the write it already made.
 """
 
 import datetime as dt

@@ -409,8 +409,9 @@ class QboClient:
     def send(self, item: BatchItem, *, idempotency_key: str, spare: bool = False) -> JsonDict:
         """One batch item's write as a request of its own (the same body, its own requestid).
 
-        QuickBooks replays a requestid only for the same endpoint, so an item first
-        sent this way must be resent this way, under the same key (never in a batch).
+        The requestid derives from the entity and operation as well as the key, so an
+        item first sent this way must be resent this way, under the same key: inside a
+        batch it would carry another requestid, and QuickBooks would write it again.
         """
         if not item.operation or not item.entity or item.body is None:
             raise ValueError("only a write (operation, entity and body) can be sent alone")
