@@ -166,8 +166,14 @@ def test_would_wait_tells_without_taking_a_slot(prefix: str, backend: str) -> No
 
 
 def test_no_spare_budget_when_batches_and_headroom_take_it_all() -> None:
-    limits = Limits(requests_per_minute=50, batch_per_minute=45, spare_headroom=10)
+    limits = Limits(requests_per_minute=50, batch_per_minute=45, spare_headroom=10, window=30)
     assert limits.spare_requests_per_minute == 0
+    rl = RateLimiter(limits=limits)
+    naps: list[float] = []
+    rl.sleep = naps.append
+    with rl.slot("r", spare=True):  # an ordinary call then: a resend must still go
+        pass
+    assert naps == []
 
 
 def test_a_crashed_worker_loses_its_concurrency_slot_after_the_ttl(prefix: str) -> None:

@@ -257,11 +257,13 @@ class RateLimiter:
     def slot(self, realm: str, *, batch: bool = False, spare: bool = False) -> Iterator[None]:
         """Wait (for this realm only) until a request may start; free the slot afterwards.
 
-        `spare`: count against the spare budget only (see the module docstring).
+        `spare`: count against the spare budget only (see the module docstring); with
+        no spare budget at all (batches and headroom take every request) it is an
+        ordinary call, so a single already sent can always be sent again.
         """
         token = uuid.uuid4().hex
         limits = self.limits
-        if spare:
+        if spare and limits.spare_requests_per_minute > 0:
             limits = replace(limits, requests_per_minute=limits.spare_requests_per_minute)
         while True:
             wait = self.backend.try_acquire(realm, token, batch, limits)
