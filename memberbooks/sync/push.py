@@ -626,7 +626,7 @@ def _send_all(
     while pending or flying:
         while (
             pending
-            and sum(not w.single for w in flying) < pusher.workers
+            and _has_room(pusher, flying, pending[0])
             and (not spare or _batch_may_go(pusher))
         ):
             _launch(pusher, pool, pending.popleft(), flying)
@@ -635,6 +635,12 @@ def _send_all(
         done = _first_done(flying)
         flying.remove(done)
         _record(pusher, done)
+
+
+def _has_room(pusher: Pusher, flying: list[Work], work: Work) -> bool:
+    """Is a thread of its kind free? (Singles come in here only as resends.)"""
+    alike = sum(w.single == work.single for w in flying)
+    return alike < (max(1, pusher.singles) if work.single else pusher.workers)
 
 
 def _spare_room(pusher: Pusher, batches: int) -> bool:
